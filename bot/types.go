@@ -77,3 +77,19 @@ type SkillFunc func(ctx context.Context, t *Turn) (Reply, bool, error)
 
 // Handle calls f.
 func (f SkillFunc) Handle(ctx context.Context, t *Turn) (Reply, bool, error) { return f(ctx, t) }
+
+// Custom-menu CLICK keys. The default menu (config) uses these; skills match
+// the ones they own (KeyComplaint: complaints, KeySubscriptions and KeyNotices:
+// notices).
+const (
+	KeyPrices        = "PRICES"
+	KeyProcesses     = "PROCESSES"
+	KeySchedules     = "SCHEDULES"
+	KeyAppointment   = "APPOINTMENT"
+	KeyNotices       = "NOTICES"
+	KeySubscriptions = "SUBSCRIPTIONS"
+	KeyComplaint     = "COMPLAINT"
+	KeyMyComplaints  = "MY_COMPLAINTS"
+	KeyHelp          = "HELP"
+	KeyHuman         = "HUMAN"
+)
