@@ -79,7 +79,7 @@ func NewWebhook(cfg WebhookConfig, b bot.Responder, st store.Store, api wxapi.AP
 	}
 	newOA := func(key string) *officialaccount.OfficialAccount {
 		// The webhook needs no access token: no cache, no secret.
-		return officialaccount.NewOfficialAccount(&oaconfig.Config{AppID: cfg.AppID, Token: cfg.Token, EncodingAESKey: key})
+		return officialaccount.NewOfficialAccount(&oaconfig.Config{AppID: cfg.AppID, Token: cfg.Token, EncodingAESKey: key, Cache: noCache{}})
 	}
 	w := &Webhook{cfg: cfg, oa: newOA(cfg.EncodingAESKey), bot: b, store: st, api: api, clock: clk, log: log, metrics: m}
 	if cfg.PreviousEncodingAESKey != "" {
@@ -182,7 +182,8 @@ func (h *Webhook) serve(w http.ResponseWriter, r *http.Request, log *zap.Logger)
 	srv := oa.GetServer(req, rec)
 	t := &turn{}
 	srv.SetMessageHandler(func(m *message.MixMessage) *message.Reply {
-		return h.handle(r.Context(), log, m, t)
+		t.reply = h.handle(r.Context(), log, m, t)
+		return t.reply
 	})
 	if err := srv.Serve(); err != nil {
 		var syn *xml.SyntaxError
@@ -433,3 +434,12 @@ func (b *buffer) copyTo(w http.ResponseWriter) {
 	w.WriteHeader(b.status)
 	_, _ = w.Write(b.body.Bytes())
 }
+
+// noCache satisfies the SDK's cache for the webhook's account objects, which
+// never fetch an access token (outbound calls live in wxapi).
+type noCache struct{}
+
+func (noCache) Get(string) interface{}                       { return nil }
+func (noCache) Set(string, interface{}, time.Duration) error { return nil }
+func (noCache) IsExist(string) bool                          { return false }
+func (noCache) Delete(string) error                          { return nil }
