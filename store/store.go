@@ -26,6 +26,22 @@ var ErrUnavailable = errors.New("store: unavailable")
 //
 // TTL arguments: 0 means the key never expires. Expired keys behave exactly as
 // missing keys for every method.
+//
+// Every key holds one kind of value (string, hash, set or list). Set replaces a
+// key of any kind; other methods used on a key of another kind return an error
+// that is neither ErrNotFound nor ErrUnavailable. A hash, set or list emptied
+// by HDel, SRem or LTrim disappears, as in Redis. Expire works on every kind.
+//
+// Work queues live apart from keys: Delete and Expire do not touch them, and an
+// emptied queue (nothing waiting or leased) leaves nothing behind. The Redis
+// backend keeps a queue in keys named "<queue>:w", "<queue>:l" and
+// "<queue>:seq" (the name wrapped in {} unless it has a hash tag): do not use
+// such names for keys.
+//
+// Backends: store/memstore (tests), store/embedded (one file, the default),
+// store/redisstore (several instances), store/remote (the store of a running
+// server, over its unix socket); store/faultstore wraps any of them to inject
+// failures in tests.
 type Store interface {
 	// Get returns the value at key, or ErrNotFound.
 	Get(ctx context.Context, key string) ([]byte, error)
@@ -84,20 +100,27 @@ type Store interface {
 	// LTrim keeps items start..stop inclusive (same index rules as LRange).
 	LTrim(ctx context.Context, key string, start, stop int64) error
 
-	// Enqueue appends items (unique ids) to a work queue.
+	// Enqueue appends items (unique ids) to a work queue. An item already
+	// waiting or leased in that queue is not added again, so re-enqueueing after
+	// a crash does not repeat anyone; an acked item may be enqueued anew.
 	Enqueue(ctx context.Context, queue string, items ...string) error
 	// Claim leases up to n items for lease; an item is given to one claimer at a
-	// time. Items whose lease expired without Ack are claimable again (crash recovery).
+	// time. Items whose lease expired without Ack are claimable again (crash
+	// recovery) and are given out first; then waiting items, oldest first.
+	// An empty or missing queue gives no items and no error.
 	Claim(ctx context.Context, queue string, n int, lease time.Duration) ([]string, error)
-	// Ack removes claimed items from the queue for good.
+	// Ack removes items from the queue for good, whether leased or waiting.
 	Ack(ctx context.Context, queue string, items ...string) error
-	// Release returns claimed items to the queue at once (retry later by anyone).
+	// Release returns leased items to the end of the queue at once (retry later
+	// by anyone); items not leased are ignored.
 	Release(ctx context.Context, queue string, items ...string) error
-	// QueueLen returns (waiting, leased) counts.
+	// QueueLen returns (waiting, leased) counts; items whose lease expired
+	// count as waiting.
 	QueueLen(ctx context.Context, queue string) (waiting, leased int64, err error)
 
 	// Ping reports whether the backend answers (readiness).
 	Ping(ctx context.Context) error
-	// Close releases the backend.
+	// Close releases the backend; later calls fail with ErrUnavailable.
+	// Calling Close twice is harmless.
 	Close() error
 }

@@ -1,0 +1,12 @@
+package app
+
+import (
+	"github.com/hospital/wxbot/bot"
+	"github.com/hospital/wxbot/notices"
+)
+
+// noticeSkills returns the chat skills of the notices service (订阅, 退订,
+// 我的订阅, 最新公示).
+func noticeSkills(s *notices.Service) []bot.Skill {
+	return nil
+}

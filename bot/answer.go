@@ -1,0 +1,413 @@
+package bot
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hospital/wxbot/search"
+)
+
+// Matching thresholds (coverage of the query's weight, 0..1).
+const (
+	itemThreshold    = 0.5  // a price item must cover this much of the question
+	bandMargin       = 0.06 // items this close to the best are equally good: list them
+	fragBand         = 0.1  // fragment: items this close to the best fragment match
+	faqThreshold     = 0.6
+	faqDocThreshold  = 0.25
+	procThreshold    = 0.5
+	stepThreshold    = 0.4
+	stepAsProcess    = 0.85 // a step's match counts this much for its process
+	suggestThreshold = 0.3
+	maxReplyRunes    = 560
+	pageSize         = 8
+)
+
+// answerOut is the core's answer to one message.
+type answerOut struct {
+	text     string
+	transfer bool
+	record   string // normalised question to record as unanswered
+}
+
+// understanding is what one message says, before deciding how to answer.
+type understanding struct {
+	norm      string
+	iq        string // item query (cues removed, typos corrected)
+	tq        string // topic query (how/where words removed, typos corrected)
+	fq        string // question query (for FAQ)
+	priceCue  bool
+	schedCue  bool
+	apptCue   bool
+	whereCue  bool
+	phoneCue  bool
+	detailCue bool
+	frag      bool
+	depts     []int
+	doctors   []string
+	surname   []string // doctors matching "王医生"
+	weekdays  []int
+	period    string
+}
+
+func (b *Bot) understand(x *search.Index, norm string, now time.Time) *understanding {
+	u := &understanding{norm: norm}
+	u.iq = x.Correct(itemQuery(norm))
+	u.iq = dropHumanWord(x, u.iq)
+	u.tq = x.Correct(topicQuery(norm))
+	u.fq = questionQuery(norm)
+	u.priceCue = hasAny(norm, priceCues)
+	u.weekdays = parseWeekdays(norm, now)
+	u.period = parsePeriod(norm)
+	u.schedCue = hasAny(norm, scheduleCues) || u.weekdays != nil || u.period != ""
+	u.apptCue = hasAny(norm, apptCues)
+	u.whereCue = hasAny(norm, whereCues) || strings.Contains(norm, "诊室")
+	u.phoneCue = hasAny(norm, phoneCues)
+	u.detailCue = hasAny(norm, detailCues)
+	u.frag = isFragment(norm)
+	u.surname = surnameDoctors(x, norm)
+	u.depts = x.Departments(norm)
+	if len(u.depts) == 0 {
+		u.depts = x.Departments(x.Correct(norm))
+	}
+	if len(u.depts) == 0 && (u.schedCue || len(u.surname) > 0) {
+		u.depts = x.DepartmentsLoose(norm)
+	}
+	u.doctors = x.Doctors(norm)
+	return u
+}
+
+// dropHumanWord removes 人工 from an item query unless it starts the name of
+// an item (人工流产 asked on purpose).
+func dropHumanWord(x *search.Index, q string) string {
+	if !strings.Contains(q, "人工") {
+		return q
+	}
+	i := strings.Index(q, "人工")
+	rest := q[i+len("人工"):]
+	if r, _ := utf8.DecodeRuneInString(rest); r != utf8.RuneError {
+		probe := "人工" + string(r)
+		for k := range x.Data.Prices {
+			if strings.Contains(x.ItemName(k), probe) {
+				return q
+			}
+		}
+	}
+	return strings.TrimSpace(strings.Replace(q, "人工", "", 1))
+}
+
+// surnameDoctors finds doctors named by surname and title: 王医生, 刘大夫, 陈主任.
+func surnameDoctors(x *search.Index, norm string) []string {
+	for _, t := range []string{"医生", "大夫", "主任", "教授", "专家", "老师"} {
+		for off := 0; ; {
+			k := strings.Index(norm[off:], t)
+			if k < 0 {
+				break
+			}
+			pos := off + k
+			if pos > 0 {
+				r, _ := utf8.DecodeLastRuneInString(norm[:pos])
+				if ds := x.DoctorsBySurname(string(r)); len(ds) > 0 {
+					return ds
+				}
+			}
+			off = pos + len(t)
+		}
+	}
+	return nil
+}
+
+// answer is the core: commands, then understanding with the session's context.
+func (b *Bot) answer(x *search.Index, s *session, raw, norm string) (answerOut, bool) {
+	now := b.opts.Clock.Now()
+	done := func(text string) (answerOut, bool) { return answerOut{text: b.finish(x, text)}, true }
+
+	if norm == "" {
+		if strings.ContainsAny(raw, "?？") {
+			return answerOut{text: b.welcome(x, false)}, true
+		}
+		return answerOut{text: "请用文字告诉我您想咨询的问题，例如「血常规多少钱」「住院流程」；回复「帮助」查看能问什么。"}, true
+	}
+	if isHuman(norm) {
+		return answerOut{text: b.human(x), transfer: true}, true
+	}
+	if isHelp(norm) {
+		return answerOut{text: b.welcome(x, false)}, true
+	}
+	if isOneOf(trimFillers(norm), moreWords) || isOneOf(norm, moreWords) {
+		return done(b.more(x, s))
+	}
+	if n, ok := pickNumber(norm); ok && len(s.List) > 0 {
+		return done(b.pick(x, s, n))
+	}
+	if isOneOf(norm, []string{"取消", "算了", "不用了", "退出", "结束"}) {
+		*s = session{Version: s.Version}
+		return done("好的，已取消。还有其他问题可以直接发给我。")
+	}
+	if isOneOf(trimFillers(norm), []string{"谢谢", "好的", "好", "知道了", "明白了", "ok", "嗯", "收到", "谢了", "感谢", "多谢", "行"}) {
+		return answerOut{text: "不客气！还有其他问题可以随时问我。"}, true
+	}
+
+	u := b.understand(x, norm, now)
+	if text, ok := b.route(x, s, u); ok {
+		return done(text)
+	}
+	text := b.unknown(x, s, u)
+	return answerOut{text: b.finish(x, text), record: norm}, false
+}
+
+// route picks the answer for an understood message; ok is false when nothing
+// fits with confidence.
+func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool) {
+	// 1. Doctors named in full, or by surname and title.
+	if len(u.doctors) > 0 && !u.priceCue {
+		if len(u.doctors) == 1 {
+			return b.doctorSchedule(x, s, u.doctors[0], u.weekdays, u.period), true
+		}
+		return b.clarifyDoctors(x, s, u.doctors, u), true
+	}
+	if len(u.surname) > 0 && !u.priceCue {
+		ds := filterDoctorsByDept(x, u.surname, u.depts)
+		if len(ds) == 1 {
+			return b.doctorSchedule(x, s, ds[0], u.weekdays, u.period), true
+		}
+		if len(ds) > 1 {
+			return b.clarifyDoctors(x, s, ds, u), true
+		}
+	}
+	// 2. Follow-ups that depend on the session.
+	if text, ok := b.followUp(x, s, u); ok {
+		return text, true
+	}
+	// 3. Appointment, unless the message is about something else (胃镜要预约吗).
+	if u.apptCue && !u.priceCue {
+		dept := -1
+		if len(u.depts) > 0 {
+			dept = u.depts[0]
+		}
+		rest := cleanSpaces(removeAll(u.tq, apptCuesSorted))
+		for _, m := range x.DepartmentMentions(u.norm) {
+			rest = strings.ReplaceAll(rest, m, "")
+		}
+		rest = cleanSpaces(removeAll(rest, byLenDesc(append(append([]string{}, scheduleCues...), "方式", "办法", "号"))))
+		if rest == "" || !x.Known(rest) {
+			return b.appointment(x, s, dept)
+		}
+		if text, ok := b.generic(x, s, u, true); ok {
+			return text, true
+		}
+		return b.appointment(x, s, dept)
+	}
+	// A bare department name: where it is.
+	if len(u.depts) > 0 && !u.priceCue {
+		rest := u.tq
+		for _, m := range x.DepartmentMentions(u.norm) {
+			rest = strings.ReplaceAll(rest, m, "")
+		}
+		if cleanSpaces(rest) == "" && u.weekdays == nil && u.period == "" {
+			return b.deptInfo(x, s, u.depts[0]), true
+		}
+	}
+	// Weekdays without a department: an FAQ that answers it, or the
+	// departments open then.
+	if len(u.depts) == 0 && u.weekdays != nil && u.schedCue && !u.priceCue {
+		if hs := x.FAQ(u.fq); len(hs) > 0 && (hs[0].Query+hs[0].Doc)/2 >= 0.75 {
+			return b.faq(x, s, hs[0].ID), true
+		}
+		if !hasTopic(x, u) {
+			return b.openDepartments(x, s, u.weekdays, u.period), true
+		}
+	}
+	// 4. Department: where / phone / schedule.
+	if len(u.depts) > 0 && !u.priceCue {
+		d := u.depts[0]
+		if (u.whereCue || u.phoneCue) && u.weekdays == nil && u.period == "" {
+			return b.deptInfo(x, s, d), true
+		}
+		if u.schedCue {
+			return b.deptSchedule(x, s, d, u.weekdays, u.period), true
+		}
+	}
+	// 5. Price questions.
+	if u.priceCue {
+		if s.Intent == intentPrice && s.Query != "" && u.frag {
+			if text, ok := b.priceFragment(x, s, u.iq); ok {
+				return text, true
+			}
+		}
+		if text, ok := b.priceFresh(x, s, u.iq); ok {
+			return text, true
+		}
+		if text, ok := b.generic(x, s, u, false); ok {
+			return text, true
+		}
+		if s.Intent == intentPrice && s.Query != "" {
+			if text, ok := b.priceFragment(x, s, u.iq); ok {
+				return text, true
+			}
+		}
+		return "", false
+	}
+	// 6. Everything else by best match.
+	if text, ok := b.generic(x, s, u, true); ok {
+		return text, true
+	}
+	if len(u.depts) > 0 {
+		return b.deptInfo(x, s, u.depts[0]), true
+	}
+	if u.weekdays != nil && u.schedCue {
+		return b.openDepartments(x, s, u.weekdays, u.period), true
+	}
+	return "", false
+}
+
+// followUp answers messages that continue the last answer.
+func (b *Bot) followUp(x *search.Index, s *session, u *understanding) (string, bool) {
+	switch s.Intent {
+	case intentSchedule, intentAppointment, intentDepartment:
+		// Clarifying a doctor: 骨科那个.
+		if len(s.Doctors) > 1 && len(x.DepartmentsLoose(u.norm)) > 0 {
+			ds := filterDoctorsByDept(x, s.Doctors, x.DepartmentsLoose(u.norm))
+			if len(ds) == 1 {
+				return b.doctorSchedule(x, s, ds[0], u.weekdays, u.period), true
+			}
+		}
+		// 他在哪个诊室.
+		if s.Doctor != "" && len(u.depts) == 0 && (u.whereCue || hasAny(u.norm, []string{"他", "她", "这个医生", "这位"})) && !u.priceCue {
+			if u.weekdays == nil && u.period == "" && (u.whereCue || u.phoneCue) {
+				return b.doctorPlace(x, s, s.Doctor), true
+			}
+			return b.doctorSchedule(x, s, s.Doctor, u.weekdays, u.period), true
+		}
+		slots := u.weekdays != nil || u.period != ""
+		if slots && len(u.depts) == 0 && !u.priceCue && !u.apptCue {
+			wd, pd := u.weekdays, u.period
+			if wd == nil {
+				wd = s.Weekdays
+			}
+			if pd == "" && u.weekdays != nil {
+				pd = s.Period
+			}
+			if s.Doctor != "" && s.Intent == intentSchedule {
+				return b.doctorSchedule(x, s, s.Doctor, wd, pd), true
+			}
+			if s.Dept > 0 {
+				return b.deptSchedule(x, s, s.Dept-1, wd, pd), true
+			}
+		}
+		if s.Dept > 0 && len(u.depts) == 0 && !u.priceCue && !u.apptCue {
+			if u.schedCue && !hasTopic(x, u) {
+				return b.deptSchedule(x, s, s.Dept-1, u.weekdays, u.period), true
+			}
+			if (u.whereCue || u.phoneCue) && !hasTopic(x, u) {
+				return b.deptInfo(x, s, s.Dept-1), true
+			}
+		}
+	case intentPrice:
+		if len(s.Items) > 0 && u.detailCue && !(u.priceCue && !u.frag && x.Known(u.iq) && confident(x, u.iq)) {
+			if text, ok := b.itemDetailQuestion(x, s, u); ok {
+				return text, true
+			}
+		}
+		if s.Query != "" && !u.priceCue && (u.frag || utf8.RuneCountInString(u.iq) <= 6) && len(u.doctors) == 0 {
+			if text, ok := b.priceFragment(x, s, u.iq); ok {
+				return text, true
+			}
+		}
+	case intentProcess:
+		if s.Process > 0 && !u.priceCue {
+			if text, ok := b.processStep(x, s, u); ok {
+				return text, true
+			}
+		}
+	}
+	return "", false
+}
+
+// hasTopic reports whether a message names something of its own (a process,
+// an FAQ topic or an item) rather than only slots.
+func hasTopic(x *search.Index, u *understanding) bool {
+	t := removeAll(u.tq, byLenDesc(append(append([]string{}, scheduleCues...), phoneCues...)))
+	t = removeAll(t, slotWords)
+	t = cleanSpaces(t)
+	if t == "" {
+		return false
+	}
+	return x.Known(t)
+}
+
+// confident reports whether an item query alone matches an item with confidence.
+func confident(x *search.Index, q string) bool {
+	hs := x.Items(q)
+	return len(hs) > 0 && hs[0].Query >= itemThreshold
+}
+
+// generic compares FAQ, processes and price items and answers with the best.
+// withItems false leaves items out (already tried).
+func (b *Bot) generic(x *search.Index, s *session, u *understanding, withItems bool) (string, bool) {
+	var faqScore, procScore, itemScore float64
+	faqID, procID := -1, -1
+	var stepRef *search.TextRef
+	for _, h := range x.FAQ(u.fq) {
+		// An FAQ question must be mostly covered by the message too.
+		if h.Doc < faqDocThreshold {
+			continue
+		}
+		if sc := (h.Query + h.Doc) / 2; sc > faqScore {
+			faqScore, faqID = sc, h.ID
+		}
+	}
+	if u.tq != "" {
+		if hs := x.Processes(u.tq); len(hs) > 0 {
+			procScore, procID = hs[0].Query, hs[0].ID
+		}
+		// A question answered by one step names its process too; when the
+		// step matches better than any process name, answer the step.
+		for _, h := range x.Texts(u.tq, false, func(r search.TextRef) bool { return r.Kind == search.TextStep }) {
+			if sc := h.Query * stepAsProcess; sc > procScore {
+				if procScore < procThreshold && sc >= procThreshold {
+					stepRef = &h.Ref
+				}
+				procScore, procID = sc, h.Ref.Index
+			}
+			break
+		}
+	}
+	if withItems && u.iq != "" {
+		if hs := x.Items(u.iq); len(hs) > 0 {
+			itemScore = hs[0].Query
+		}
+	}
+	switch {
+	case faqScore >= faqThreshold && faqScore >= procScore-0.05 && faqScore >= itemScore-0.1:
+		return b.faq(x, s, faqID), true
+	case procScore >= procThreshold && procScore >= itemScore:
+		if stepRef != nil {
+			return b.step(x, s, *stepRef), true
+		}
+		return b.process(x, s, procID), true
+	case withItems && itemScore >= itemThreshold:
+		return b.priceFresh(x, s, u.iq)
+	}
+	return "", false
+}
+
+// finish caps a reply and adds the data date.
+func (b *Bot) finish(x *search.Index, text string) string {
+	text = strings.TrimSpace(text)
+	if utf8.RuneCountInString(text) > maxReplyRunes {
+		rs := []rune(text)
+		cut := maxReplyRunes
+		for i := maxReplyRunes; i > maxReplyRunes-80; i-- {
+			if rs[i] == '\n' {
+				cut = i
+				break
+			}
+		}
+		text = string(rs[:cut]) + "\n……"
+	}
+	if t := x.Data.UpdatedAt; !t.IsZero() {
+		text += "\n（数据更新：" + t.Format("2006-01-02") + "）"
+	}
+	return text
+}

@@ -1,0 +1,342 @@
+package bot
+
+import (
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Words that show what a patient asks for. They are removed from the text
+// before it is matched against names.
+var (
+	priceCues = []string{
+		"多少钱", "多少元", "多少块", "几块钱", "几块", "几元", "几毛", "多钱", "啥价", "什么价",
+		"价格", "价钱", "价位", "收费标准", "收费", "费用是", "费用", "花费", "要花", "要多少", "需要多少",
+		"贵不贵", "贵吗", "便宜吗", "报价", "收多少", "怎么收", "怎么算钱", "咋收",
+	}
+	// weakPriceCues are removed like price cues but do not make a price question.
+	weakPriceCues = []string{"多少", "价"}
+
+	scheduleCues = []string{
+		"哪天", "哪几天", "星期几", "周几", "礼拜几", "什么时候", "啥时候", "几时", "几点", "时间",
+		"出诊", "坐诊", "上班", "门诊时间", "排班", "值班", "有门诊", "门诊吗", "有号", "看诊", "接诊",
+		"开诊", "在班", "停诊", "有人吗", "有医生", "有没有医生", "哪些医生", "哪个医生", "什么医生",
+		"医生", "大夫", "专家", "门诊", "安排",
+	}
+	apptCues = []string{"挂号", "挂个号", "挂一个号", "预约", "约号", "放号", "挂专家号", "挂号方式", "怎么挂"}
+	// itemContext are words around item names in price questions (抽血检查血常规).
+	itemContext = []string{"抽血", "检查一下", "检查", "化验", "项目", "收费项目", "一项", "做"}
+	howCues  = []string{
+		"怎么办理", "怎么办", "怎么弄", "怎么做", "怎么搞", "怎么走", "怎么样", "怎么", "咋办", "咋弄",
+		"如何", "流程", "手续", "步骤", "要带什么", "带什么", "需要什么", "准备什么", "办理",
+	}
+	whereCues  = []string{"在哪里", "在哪儿", "在哪", "哪里", "哪儿", "位置", "地址", "几楼", "几层", "怎么走", "在什么地方", "去哪里", "去哪儿", "去哪", "到哪", "哪看", "找谁"}
+	phoneCues  = []string{"电话号码", "电话", "联系方式", "号码"}
+	detailCues = []string{
+		"空腹", "多久", "多长时间", "几天", "出结果", "结果", "报告", "医保", "报销", "能报", "可以报",
+		"甲类", "乙类", "丙类", "自费", "注意", "准备", "憋尿", "含不含", "包括", "包含", "包不包括",
+		"疼不疼", "痛不痛", "要预约", "需要预约", "提前", "说明", "备注",
+	}
+	// fillers carry no content for matching names.
+	fillers = []string{
+		"请问一下", "请问", "问一下", "问下", "咨询一下", "咨询下", "咨询", "我想问", "想问", "我想要", "我想",
+		"我要", "我需要", "你们医院", "你们", "贵院", "这边", "这里", "医院里", "在医院",
+		"做一个", "做一次", "做个", "做下", "拍一个", "拍个", "查一个", "查个", "照一个", "照个", "开一个", "开个",
+		"一下", "大概", "大约", "一般", "需要", "我是", "我们", "帮我", "麻烦", "看看", "就是",
+		"有没有", "有吗", "是不是", "能不能", "可不可以", "医院", "本院", "要交", "得交", "需交",
+	}
+	leadFillers  = []string{"那么", "那个", "那", "还有", "换成", "换", "要是", "如果是", "如果", "就", "再", "加上", "加", "还", "是"}
+	trailFillers = []string{"吗", "呢", "吧", "啊", "呀", "了", "的", "嘛", "么", "哦", "呗", "哈", "啦", "没有", "没"}
+)
+
+// unitWords are counting words that follow 一 / 每 in price questions (一次, 每天).
+var unitWords = []string{"次", "天", "日", "晚", "盒", "瓶", "支", "袋", "片", "粒", "个", "包", "组", "小时", "部位", "项", "牙", "眼", "套", "根", "张", "疗程", "周", "月"}
+
+func byLenDesc(ws []string) []string {
+	out := append([]string(nil), ws...)
+	sort.SliceStable(out, func(i, j int) bool { return utf8.RuneCountInString(out[i]) > utf8.RuneCountInString(out[j]) })
+	return out
+}
+
+var (
+	priceCuesSorted  = byLenDesc(append(append([]string{}, priceCues...), weakPriceCues...))
+	fillersSorted    = byLenDesc(fillers)
+	howCuesSorted    = byLenDesc(howCues)
+	whereCuesSorted  = byLenDesc(whereCues)
+	detailCuesSorted = byLenDesc(detailCues)
+	itemContextSorted = byLenDesc(itemContext)
+	apptCuesSorted   = byLenDesc(apptCues)
+)
+
+// hasAny reports whether s contains one of words.
+func hasAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// removeAll removes every word (longest first) from s.
+func removeAll(s string, sorted []string) string {
+	for _, w := range sorted {
+		if strings.Contains(s, w) {
+			s = strings.ReplaceAll(s, w, " ")
+		}
+	}
+	return s
+}
+
+// trimFillers removes leading and trailing particles repeatedly.
+func trimFillers(s string) string {
+	s = strings.TrimSpace(s)
+	for changed := true; changed && s != ""; {
+		changed = false
+		for _, w := range leadFillers {
+			if strings.HasPrefix(s, w) && len(s) > len(w) {
+				s = strings.TrimSpace(s[len(w):])
+				changed = true
+			}
+		}
+		for _, w := range trailFillers {
+			if strings.HasSuffix(s, w) && len(s) > len(w) {
+				s = strings.TrimSpace(s[:len(s)-len(w)])
+				changed = true
+			}
+		}
+	}
+	return s
+}
+
+// cleanSpaces joins the pieces left by removals.
+func cleanSpaces(s string) string {
+	parts := strings.Fields(s)
+	var b strings.Builder
+	for i, p := range parts {
+		p = trimFillers(p)
+		if p == "" {
+			continue
+		}
+		if i > 0 && b.Len() > 0 {
+			last, _ := utf8.DecodeLastRuneInString(b.String())
+			first, _ := utf8.DecodeRuneInString(p)
+			if last < utf8.RuneSelf && first < utf8.RuneSelf {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// removeCounting removes "一次", "每天", "一瓶" ... and standalone 的.
+func removeCounting(s string) string {
+	for _, lead := range []string{"一", "每", "1"} {
+		for _, u := range unitWords {
+			s = strings.ReplaceAll(s, lead+u, " ")
+		}
+	}
+	return s
+}
+
+// itemQuery strips a message down to the words that can name a price item.
+func itemQuery(norm string) string {
+	s := removeAll(norm, priceCuesSorted)
+	s = removeAll(s, howCuesSorted)
+	s = removeAll(s, whereCuesSorted)
+	s = removeAll(s, fillersSorted)
+	s = removeCounting(s)
+	if t := cleanSpaces(removeAll(s, itemContextSorted)); t != "" {
+		s = t
+	}
+	s = strings.ReplaceAll(s, "的", " ")
+	s = strings.ReplaceAll(s, "要", " ")
+	return cleanSpaces(s)
+}
+
+// topicQuery strips a message down to the words that can name a process or
+// the subject of a question (how/where words removed too).
+func topicQuery(norm string) string {
+	s := removeAll(norm, howCuesSorted)
+	s = removeAll(s, whereCuesSorted)
+	s = removeAll(s, priceCuesSorted)
+	s = removeAll(s, fillersSorted)
+	s = removeAll(s, []string{"看一下", "咨询", "了", "我"})
+	return cleanSpaces(s)
+}
+
+// questionQuery is a message with only particles removed (for FAQ questions).
+func questionQuery(norm string) string {
+	s := removeAll(norm, []string{"请问一下", "请问", "问一下", "问下", "咨询一下", "你好", "您好", "我想问", "想问"})
+	return cleanSpaces(s)
+}
+
+// Weekdays and periods.
+var weekdayNames = []string{"", "周一", "周二", "周三", "周四", "周五", "周六", "周日"}
+
+var dayDigits = map[string]int{"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7, "七": 7,
+	"1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "6": 6, "7": 7}
+
+// parseWeekdays finds the weekdays a message asks about (1 = Monday), using
+// now for 今天 / 明天 / 后天. It returns nil when none is named.
+func parseWeekdays(s string, now time.Time) []int {
+	set := map[int]bool{}
+	for _, p := range []string{"星期", "礼拜", "周"} {
+		for off := 0; ; {
+			k := strings.Index(s[off:], p)
+			if k < 0 {
+				break
+			}
+			rest := s[off+k+len(p):]
+			r, _ := utf8.DecodeRuneInString(rest)
+			if d, ok := dayDigits[string(r)]; ok {
+				set[d] = true
+			}
+			off += k + len(p)
+		}
+	}
+	if hasAny(s, []string{"周末", "双休", "礼拜天礼拜六"}) {
+		set[6], set[7] = true, true
+	}
+	if hasAny(s, []string{"工作日", "平时", "平日", "周一到周五", "周一至周五"}) {
+		for d := 1; d <= 5; d++ {
+			set[d] = true
+		}
+	}
+	wd := func(t time.Time) int {
+		d := int(t.Weekday())
+		if d == 0 {
+			d = 7
+		}
+		return d
+	}
+	if strings.Contains(s, "今天") || strings.Contains(s, "今日") {
+		set[wd(now)] = true
+	}
+	if strings.Contains(s, "明天") || strings.Contains(s, "明日") {
+		set[wd(now.AddDate(0, 0, 1))] = true
+	}
+	if strings.Contains(s, "后天") {
+		set[wd(now.AddDate(0, 0, 2))] = true
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	var out []int
+	for d := 1; d <= 7; d++ {
+		if set[d] {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// parsePeriod finds the part of the day a message asks about.
+func parsePeriod(s string) string {
+	switch {
+	case hasAny(s, []string{"上午", "早上", "早晨", "上半天", "早上", "白天上午"}):
+		return "上午"
+	case hasAny(s, []string{"下午", "午后", "下半天"}):
+		return "下午"
+	case hasAny(s, []string{"晚上", "夜间", "夜里", "晚间", "夜诊", "傍晚", "半夜"}):
+		return "夜间"
+	}
+	return ""
+}
+
+// samePeriod reports whether a schedule's period matches the asked one.
+func samePeriod(have, want string) bool {
+	if want == "" {
+		return true
+	}
+	if want == "夜间" {
+		return strings.Contains(have, "夜") || strings.Contains(have, "晚")
+	}
+	return strings.Contains(have, want)
+}
+
+// Command words.
+var (
+	helpWords  = []string{"帮助", "菜单", "你好", "您好", "hi", "hello", "help", "在吗", "在不在", "功能", "怎么用", "使用说明", "能问什么", "可以问什么", "你能做什么", "开始", "嗨", "哈喽", "你好呀", "有人吗", "h"}
+	humanWords = []string{"人工", "转人工", "人工客服", "找人工", "人工服务", "客服", "真人", "转客服", "联系客服", "找客服", "工作人员", "联系工作人员", "人工咨询", "接人工", "要人工", "我要人工", "转接人工"}
+	moreWords  = []string{"更多", "下一页", "还有吗", "还有呢", "继续", "再来", "还有", "后面的", "下页", "more"}
+)
+
+func isOneOf(s string, words []string) bool {
+	for _, w := range words {
+		if s == w {
+			return true
+		}
+	}
+	return false
+}
+
+// isHelp reports whether a message asks what the bot can do.
+func isHelp(norm string) bool {
+	s := trimFillers(norm)
+	return isOneOf(s, helpWords) || isOneOf(norm, helpWords)
+}
+
+// isHuman reports whether a message asks for a person (not 人工流产 ...).
+func isHuman(norm string) bool {
+	if isOneOf(norm, humanWords) {
+		return true
+	}
+	if !strings.Contains(norm, "人工") && !strings.Contains(norm, "客服") {
+		return false
+	}
+	rest := removeAll(norm, byLenDesc([]string{"人工客服", "人工服务", "人工", "客服", "转接", "转", "找", "联系", "我要", "我想", "要", "请", "帮我", "接", "给我", "你好", "您好", "麻烦"}))
+	return trimFillers(strings.TrimSpace(rest)) == "" || strings.TrimSpace(rest) == ""
+}
+
+// pickNumber parses a bare number choice: "2", "第2个", "2号", "选2".
+func pickNumber(norm string) (int, bool) {
+	s := norm
+	for _, w := range []string{"第", "个", "号", "选", "项", "条", "要"} {
+		s = strings.ReplaceAll(s, w, "")
+	}
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 3 {
+		return 0, false
+	}
+	n := 0
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			if d, ok := chineseDigits[r]; ok && len([]rune(s)) == 1 {
+				return d, true
+			}
+			return 0, false
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n, n > 0
+}
+
+var chineseDigits = map[rune]int{'一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9, '十': 10}
+
+// isFragment reports whether a message reads as a continuation of the last
+// question (那增强呢, 胸部的呢, 0.5g的, 单人间呢).
+func isFragment(norm string) bool {
+	for _, w := range []string{"那", "还有", "换成", "要是", "如果是"} {
+		if strings.HasPrefix(norm, w) {
+			return true
+		}
+	}
+	for _, w := range []string{"呢", "的", "的吧", "的呢", "那个", "的话"} {
+		if strings.HasSuffix(norm, w) {
+			return true
+		}
+	}
+	return strings.HasPrefix(norm, "加") || strings.HasPrefix(norm, "要") || strings.Contains(norm, "的要")
+}
+
+// slotWords are weekday and period expressions.
+var slotWords = byLenDesc([]string{
+	"周一", "周二", "周三", "周四", "周五", "周六", "周日", "周天", "周末",
+	"星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日", "星期天",
+	"礼拜一", "礼拜二", "礼拜三", "礼拜四", "礼拜五", "礼拜六", "礼拜日", "礼拜天",
+	"工作日", "平时", "平日", "今天", "明天", "后天", "今日", "明日",
+	"上午", "下午", "晚上", "夜间", "夜里", "早上", "中午",
+})

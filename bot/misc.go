@@ -1,0 +1,219 @@
+package bot
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hospital/wxbot/knowledge"
+	"github.com/hospital/wxbot/search"
+)
+
+// faq answers an FAQ entry verbatim.
+func (b *Bot) faq(x *search.Index, s *session, id int) string {
+	s.Intent = intentFAQ
+	s.List = nil
+	s.Topic = x.Data.FAQ[id].Questions[0]
+	return x.Data.FAQ[id].Answer
+}
+
+// process answers a whole process.
+func (b *Bot) process(x *search.Index, s *session, id int) string {
+	s.Intent = intentProcess
+	s.Process = id + 1
+	s.List = nil
+	s.Doctor, s.Doctors = "", nil
+	return formatProcess(x.Data.Processes[id], maxReplyRunes-40)
+}
+
+// formatProcess renders a process within about limit characters, shortening
+// long steps when needed.
+func formatProcess(p knowledge.Process, limit int) string {
+	render := func(stepMax int) string {
+		var sb strings.Builder
+		sb.WriteString("【" + p.Title + "】\n")
+		for i, st := range p.Steps {
+			if stepMax > 0 && utf8.RuneCountInString(st) > stepMax {
+				st = string([]rune(st)[:stepMax]) + "…"
+			}
+			fmt.Fprintf(&sb, "%d. %s\n", i+1, st)
+		}
+		return strings.TrimSpace(sb.String())
+	}
+	text := render(0)
+	for max := 90; utf8.RuneCountInString(text) > limit && max >= 30; max -= 10 {
+		text = render(max)
+	}
+	return text
+}
+
+// processStep answers a follow-up from the steps of the last process
+// (取药在哪, 没备案怎么办, 能寄吗), unless the message names another topic better.
+func (b *Bot) processStep(x *search.Index, s *session, u *understanding) (string, bool) {
+	pi := s.Process - 1
+	d := x.Data
+	if pi < 0 || pi >= len(d.Processes) {
+		return "", false
+	}
+	// Another process named clearly: switch.
+	if hs := x.Processes(u.tq); len(hs) > 0 && hs[0].Query >= 0.8 && hs[0].ID != pi {
+		return b.process(x, s, hs[0].ID), true
+	}
+	q := cleanSpaces(removeAll(u.norm, detailFillers))
+	q = cleanSpaces(removeAll(q, howCuesSorted))
+	if q == "" {
+		return "", false
+	}
+	hs := x.Texts(q, true, func(r search.TextRef) bool { return r.Kind == search.TextStep && r.Index == pi })
+	if len(hs) == 0 || hs[0].Query < stepThreshold {
+		return "", false
+	}
+	// A clearly better FAQ answer wins.
+	if fh := x.FAQ(u.fq); len(fh) > 0 && fh[0].Query >= 0.8 && fh[0].Doc >= 0.6 && fh[0].Query > hs[0].Query {
+		return b.faq(x, s, fh[0].ID), true
+	}
+	return b.step(x, s, hs[0].Ref), true
+}
+
+// step answers one step of a process and remembers the process.
+func (b *Bot) step(x *search.Index, s *session, r search.TextRef) string {
+	p := x.Data.Processes[r.Index]
+	s.Intent = intentProcess
+	s.Process = r.Index + 1
+	s.List = nil
+	return fmt.Sprintf("【%s】第%d步：%s\n回复「%s」查看完整流程。", p.Title, r.Step+1, p.Steps[r.Step], p.Title)
+}
+
+// processMenu lists the processes.
+func (b *Bot) processMenu(x *search.Index) string {
+	d := x.Data
+	if len(d.Processes) == 0 {
+		return "暂无就医流程信息。"
+	}
+	var sb strings.Builder
+	sb.WriteString("可以查询这些就医流程，直接发送名称即可：\n")
+	for _, p := range d.Processes {
+		sb.WriteString("· " + p.Title + "\n")
+	}
+	return b.finish(x, sb.String())
+}
+
+// hospitalName is the configured or data hospital name.
+func (b *Bot) hospitalName(x *search.Index) string {
+	if b.opts.Hospital != "" {
+		return b.opts.Hospital
+	}
+	if x.Data.Hospital != "" {
+		return x.Data.Hospital
+	}
+	return "本院"
+}
+
+// welcome is the greeting and help text.
+func (b *Bot) welcome(x *search.Index, follow bool) string {
+	var sb strings.Builder
+	if follow {
+		fmt.Fprintf(&sb, "您好，欢迎关注%s！", b.hospitalName(x))
+	} else {
+		fmt.Fprintf(&sb, "您好，这里是%s院务公开服务。", b.hospitalName(x))
+	}
+	sb.WriteString("您可以直接发文字问我：\n")
+	sb.WriteString("· 价格/收费：如「血常规多少钱」「CT价格」\n")
+	sb.WriteString("· 就医流程：如「住院流程」「怎么复印病历」\n")
+	sb.WriteString("· 科室位置：如「儿科在哪」\n")
+	sb.WriteString("· 医生出诊：如「儿科周六有门诊吗」\n")
+	sb.WriteString("· 挂号：如「怎么挂号」\n")
+	sb.WriteString("· 投诉：发送「投诉」，查看进度发送「我的投诉」\n")
+	sb.WriteString("· 订阅公示：发送「订阅」查看类别\n")
+	sb.WriteString("· 人工：发送「人工」联系工作人员")
+	return sb.String()
+}
+
+var phoneRe = regexp.MustCompile(`\d{3,4}-\d{7,8}`)
+
+// human is the contact text for 人工.
+func (b *Bot) human(x *search.Index) string {
+	var sb strings.Builder
+	sb.WriteString("好的，正在为您转接人工客服，请稍候。工作人员不在线时，也可以电话联系：\n")
+	best, bestN := "", 0
+	for _, e := range x.Data.FAQ {
+		if !strings.Contains(e.Answer, "电话") && !strings.Contains(e.Answer, "总机") {
+			continue
+		}
+		if n := len(phoneRe.FindAllString(e.Answer, -1)); n > bestN {
+			best, bestN = e.Answer, n
+		}
+	}
+	switch {
+	case best != "":
+		sb.WriteString(best)
+	default:
+		var phones []string
+		for _, dep := range x.Data.Departments {
+			if dep.Phone != "" && hasAny(dep.Name+strings.Join(dep.Aliases, ""), []string{"服务", "客服", "导医", "投诉"}) {
+				phones = append(phones, dep.Name+" "+dep.Phone)
+			}
+		}
+		if len(phones) > 0 {
+			sb.WriteString(strings.Join(phones, "；"))
+		} else {
+			sb.WriteString("请到门诊服务台找工作人员咨询。")
+		}
+	}
+	return sb.String()
+}
+
+// unknown says honestly that nothing was found, with up to three close topics
+// (names only, never prices).
+func (b *Bot) unknown(x *search.Index, s *session, u *understanding) string {
+	s.Intent = intentUnknown
+	s.List = nil
+	subject := u.iq
+	if subject == "" {
+		subject = u.norm
+	}
+	var sb strings.Builder
+	if u.priceCue {
+		fmt.Fprintf(&sb, "抱歉，没有找到「%s」的收费项目，价格表中暂无此项。", subject)
+	} else {
+		fmt.Fprintf(&sb, "抱歉，没有找到与「%s」相关的信息。", subject)
+	}
+	var sugg []string
+	add := func(name string) {
+		if len(sugg) >= 3 || contains(sugg, name) {
+			return
+		}
+		if strings.Contains(name, "人工") && !strings.Contains(u.iq, "人工") {
+			return
+		}
+		sugg = append(sugg, name)
+	}
+	if u.iq != "" {
+		for _, h := range x.Items(u.iq) {
+			if h.Query < suggestThreshold {
+				break
+			}
+			add(coreName(x.Data.Prices[h.ID].Name))
+		}
+	}
+	if u.tq != "" {
+		for _, h := range x.Processes(u.tq) {
+			if h.Query < suggestThreshold {
+				break
+			}
+			add(x.Data.Processes[h.ID].Title)
+		}
+	}
+	for _, h := range x.FAQ(u.fq) {
+		if h.Query < suggestThreshold+0.1 {
+			break
+		}
+		add(x.Data.FAQ[h.ID].Questions[0])
+	}
+	if len(sugg) > 0 {
+		sb.WriteString("\n您是不是想问：" + strings.Join(sugg, "、") + "？")
+	}
+	sb.WriteString("\n回复「人工」联系工作人员，或回复「帮助」查看能问什么。")
+	return sb.String()
+}

@@ -1,0 +1,473 @@
+package bot
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hospital/wxbot/knowledge"
+	"github.com/hospital/wxbot/search"
+	"github.com/hospital/wxbot/textnorm"
+)
+
+// yuan formats fen as yuan with two decimals: 16000 -> "160.00元".
+func yuan(cents int64) string {
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	return fmt.Sprintf("%s%d.%02d元", sign, cents/100, cents%100)
+}
+
+// insuranceLabel names an insurance class for patients.
+func insuranceLabel(c string) string {
+	switch strings.TrimSpace(c) {
+	case "甲", "甲类":
+		return "医保甲类"
+	case "乙", "乙类":
+		return "医保乙类"
+	case "丙", "丙类":
+		return "医保丙类"
+	case "自费", "":
+		if c == "" {
+			return ""
+		}
+		return "自费"
+	}
+	return c
+}
+
+// insuranceAnswer explains an insurance class.
+func insuranceAnswer(c string) string {
+	switch insuranceLabel(c) {
+	case "医保甲类":
+		return "属于医保甲类，可按医保规定报销"
+	case "医保乙类":
+		return "属于医保乙类，可报销，个人需先自付一定比例（按医保规定）"
+	case "医保丙类":
+		return "属于医保丙类，医保一般不报销或仅部分报销（以医保规定为准）"
+	case "自费":
+		return "属于自费项目，医保不报销"
+	}
+	return "收费目录未注明医保类别"
+}
+
+// coreName is an item name without its trailing parenthesis or strength:
+// 血常规(五分类) -> 血常规, 阿莫西林胶囊 0.25g*24粒 -> 阿莫西林胶囊.
+func coreName(name string) string {
+	n := textnorm.Normalize(name)
+	if i := strings.IndexAny(n, "("); i > 0 {
+		n = n[:i]
+	}
+	if i := strings.Index(n, " "); i > 0 {
+		n = n[:i]
+	}
+	return strings.TrimSpace(n)
+}
+
+// band returns the hits whose score is within bandMargin of the best.
+func band(hs []search.Hit) []search.Hit {
+	if len(hs) == 0 {
+		return nil
+	}
+	top := hs[0].Query
+	var out []search.Hit
+	for _, h := range hs {
+		if h.Query >= top-bandMargin && h.Query >= itemThreshold {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// chooseItems narrows equally good items to those the query names exactly
+// (血常规 -> 血常规(五分类), not a longer name), when there are such.
+func chooseItems(x *search.Index, q string, hs []search.Hit) []int {
+	var exact, all []int
+	for _, h := range hs {
+		all = append(all, h.ID)
+		if x.Covers(q, coreName(x.Data.Prices[h.ID].Name)) {
+			exact = append(exact, h.ID)
+		}
+	}
+	if len(exact) > 0 {
+		return exact
+	}
+	return all
+}
+
+// priceFresh answers a price question on item query q.
+func (b *Bot) priceFresh(x *search.Index, s *session, q string) (string, bool) {
+	if q == "" {
+		return "", false
+	}
+	hs := band(x.Items(q))
+	if len(hs) == 0 {
+		return "", false
+	}
+	items := chooseItems(x, q, hs)
+	return b.showItems(x, s, items, q), true
+}
+
+// priceFragment narrows the last price question with a fragment (那增强呢,
+// 胸部的呢, 0.5g的): the fragment must match, the last question breaks ties.
+func (b *Bot) priceFragment(x *search.Index, s *session, f string) (string, bool) {
+	if f == "" {
+		return "", false
+	}
+	hs := x.Items(f)
+	if len(hs) == 0 || hs[0].Query < itemThreshold {
+		return b.noteFragment(x, s, f)
+	}
+	bestF := hs[0].Query
+	type cand struct {
+		id         int
+		comb, fcov float64
+	}
+	var cs []cand
+	for _, h := range hs {
+		if h.Query < bestF-fragBand {
+			continue
+		}
+		p := x.ItemCoverage(s.Query, h.ID).Query
+		cs = append(cs, cand{h.ID, 0.6*h.Query + 0.4*p, h.Query})
+	}
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].comb > cs[j].comb+1e-9 })
+	var chosen []search.Hit
+	for _, c := range cs {
+		if c.comb >= cs[0].comb-bandMargin*0.5 {
+			chosen = append(chosen, search.Hit{ID: c.id, Coverage: search.Coverage{Query: c.comb}})
+		}
+	}
+	merged := f
+	if len(chosen) > 1 {
+		// Keep the words of the last question that every chosen item shares.
+		for _, t := range terms(s.Query) {
+			all := true
+			for _, h := range chosen {
+				if x.ItemCoverage(t, h.ID).Query < 0.9 {
+					all = false
+					break
+				}
+			}
+			if all && !strings.Contains(merged, t) {
+				merged += t
+			}
+		}
+	}
+	items := chooseItems(x, merged, chosen)
+	return b.showItems(x, s, items, merged), true
+}
+
+// terms splits a query into runs of Chinese characters and Latin tokens.
+func terms(q string) []string {
+	var out []string
+	var cur []rune
+	curHan := false
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, string(cur))
+		}
+		cur = cur[:0]
+	}
+	for _, r := range q {
+		han := r >= 0x3400 && r <= 0x9fff
+		if r == ' ' {
+			flush()
+			continue
+		}
+		if len(cur) > 0 && han != curHan {
+			flush()
+		}
+		curHan = han
+		cur = append(cur, r)
+	}
+	flush()
+	return out
+}
+
+// showItems answers with one item's details or a numbered list.
+func (b *Bot) showItems(x *search.Index, s *session, items []int, q string) string {
+	s.Intent = intentPrice
+	s.Items = items
+	s.Doctor, s.Doctors = "", nil
+	if len(items) == 1 {
+		s.Query = x.ItemName(items[0])
+		s.List = nil
+		return itemDetail(x.Data.Prices[items[0]])
+	}
+	s.Query = q
+	s.List = s.List[:0]
+	for _, id := range items {
+		s.List = append(s.List, listEntry{Kind: listItem, ID: id})
+	}
+	s.ListTitle = fmt.Sprintf("找到%d项相关收费", len(items))
+	s.Page = 0
+	return b.page(x, s)
+}
+
+// itemDetail shows one price item.
+func itemDetail(p knowledge.PriceItem) string {
+	var sb strings.Builder
+	sb.WriteString(p.Name)
+	sb.WriteString("：")
+	sb.WriteString(yuan(p.Cents))
+	if p.Unit != "" {
+		sb.WriteString("/" + p.Unit)
+	}
+	if l := insuranceLabel(p.Insurance); l != "" {
+		sb.WriteString("\n医保类别：" + l)
+	}
+	if p.Category != "" {
+		sb.WriteString("\n收费类别：" + p.Category)
+	}
+	if strings.TrimSpace(p.Note) != "" {
+		sb.WriteString("\n说明：" + p.Note)
+	}
+	return sb.String()
+}
+
+// itemLine is one numbered line of a price list.
+func itemLine(p knowledge.PriceItem) string {
+	line := p.Name + " " + yuan(p.Cents)
+	if p.Unit != "" {
+		line += "/" + p.Unit
+	}
+	return line
+}
+
+// page shows the next page of the session's list.
+func (b *Bot) page(x *search.Index, s *session) string {
+	total := len(s.List)
+	start := s.Page * pageSize
+	if start >= total {
+		return "已经是最后一页了。回复序号查看详情，或直接提出新问题。"
+	}
+	end := min(start+pageSize, total)
+	pages := (total + pageSize - 1) / pageSize
+	var sb strings.Builder
+	if pages > 1 {
+		fmt.Fprintf(&sb, "%s（第%d/%d页）：\n", s.ListTitle, s.Page+1, pages)
+	} else {
+		fmt.Fprintf(&sb, "%s：\n", s.ListTitle)
+	}
+	for i := start; i < end; i++ {
+		fmt.Fprintf(&sb, "%d. %s\n", i+1, b.listLine(x, s.List[i]))
+	}
+	s.Page++
+	sb.WriteString("回复序号查看详情")
+	if end < total {
+		sb.WriteString("，回复「更多」看下一页")
+	}
+	sb.WriteString("。")
+	return sb.String()
+}
+
+// listLine renders one list entry.
+func (b *Bot) listLine(x *search.Index, e listEntry) string {
+	d := x.Data
+	switch e.Kind {
+	case listItem:
+		if e.ID >= 0 && e.ID < len(d.Prices) {
+			return itemLine(d.Prices[e.ID])
+		}
+	case listDoctor:
+		return doctorLabel(x, e.Name)
+	case listProcess:
+		if e.ID >= 0 && e.ID < len(d.Processes) {
+			return d.Processes[e.ID].Title
+		}
+	case listDept:
+		if e.ID >= 0 && e.ID < len(d.Departments) {
+			return d.Departments[e.ID].Name
+		}
+	}
+	return e.Name
+}
+
+// more answers 更多.
+func (b *Bot) more(x *search.Index, s *session) string {
+	if len(s.List) == 0 {
+		return "目前没有可以翻页的列表。您可以直接提问，例如「CT多少钱」「儿科周六有门诊吗」。"
+	}
+	return b.page(x, s)
+}
+
+// pick answers a bare number after a list.
+func (b *Bot) pick(x *search.Index, s *session, n int) string {
+	if n < 1 || n > len(s.List) {
+		return fmt.Sprintf("请回复1-%d之间的序号。", len(s.List))
+	}
+	e := s.List[n-1]
+	switch e.Kind {
+	case listItem:
+		s.Intent = intentPrice
+		s.Items = []int{e.ID}
+		s.Query = x.ItemName(e.ID)
+		return itemDetail(x.Data.Prices[e.ID])
+	case listDoctor:
+		s.Doctors = nil
+		return b.doctorSchedule(x, s, e.Name, nil, "")
+	case listProcess:
+		return b.process(x, s, e.ID)
+	case listDept:
+		return b.deptInfo(x, s, e.ID)
+	}
+	return "请直接提出您的问题。"
+}
+
+// itemDetailQuestion answers a question about the last item(s): 要空腹吗,
+// 多久出结果, 医保能报吗 — from the note and insurance class, then from the
+// processes, FAQ and departments that mention the item.
+func (b *Bot) itemDetailQuestion(x *search.Index, s *session, u *understanding) (string, bool) {
+	items := s.Items
+	if len(items) > 3 {
+		items = items[:3]
+	}
+	d := x.Data
+	for _, id := range items {
+		if id < 0 || id >= len(d.Prices) {
+			return "", false
+		}
+	}
+	q := cleanSpaces(removeAll(u.norm, fillersSorted))
+	if hasAny(u.norm, []string{"医保", "报销", "能报", "可以报", "甲类", "乙类", "丙类", "自费"}) {
+		var lines []string
+		for _, id := range items {
+			p := d.Prices[id]
+			lines = append(lines, p.Name+"："+insuranceAnswer(p.Insurance)+"。")
+		}
+		return strings.Join(lines, "\n"), true
+	}
+	// The item's own note.
+	var lines []string
+	for _, id := range items {
+		p := d.Prices[id]
+		if p.Note != "" && sharesWord(x, q, p.Note) {
+			lines = append(lines, p.Name+"："+p.Note)
+		}
+	}
+	if len(lines) > 0 {
+		return strings.Join(lines, "\n"), true
+	}
+	// Texts that mention the item (or the last question's words).
+	topic := coreName(d.Prices[items[0]].Name)
+	if len(items) > 1 && s.Query != "" {
+		topic = s.Query
+	}
+	probe := cleanSpaces(removeAll(q, detailFillers))
+	hs := x.Texts(topic+probe, true, nil)
+	for _, h := range hs {
+		if h.Query < stepThreshold {
+			break
+		}
+		text := refText(d, h.Ref)
+		if !sharesWord(x, probe, text) {
+			continue
+		}
+		sent := x.BestSentence(probe, text)
+		if sent == "" {
+			sent = text
+		}
+		name := d.Prices[items[0]].Name
+		if len(items) > 1 {
+			name = topic
+		}
+		return name + "：" + sent, true
+	}
+	var sb strings.Builder
+	sb.WriteString("收费目录中没有写明这方面的说明，请以开单医生或检查科室的告知为准。以下是该项目的信息：\n")
+	sb.WriteString(itemDetail(d.Prices[items[0]]))
+	return sb.String(), true
+}
+
+// detailFillers are removed from a detail question before looking for it.
+var detailFillers = byLenDesc([]string{"吗", "呢", "吧", "要", "能", "可以", "需要", "一般", "大概", "这个", "那个", "请问"})
+
+// sharesWord reports whether a and b share a Chinese bigram or a synonym
+// group or a Latin token (loose test that a note is about the question).
+func sharesWord(x *search.Index, a, b string) bool {
+	an := compactNorm(a)
+	bn := compactNorm(b)
+	ar := []rune(an)
+	for i := 0; i+1 < len(ar); i++ {
+		if strings.Contains(bn, string(ar[i:i+2])) {
+			return true
+		}
+	}
+	for _, g := range x.SynonymsOf(an) {
+		for _, w := range g {
+			if strings.Contains(bn, w) {
+				return true
+			}
+		}
+	}
+	for _, g := range builtinSynonymWords(an) {
+		if strings.Contains(bn, g) {
+			return true
+		}
+	}
+	return false
+}
+
+// builtinSynonymWords expands a few general words for sharesWord.
+func builtinSynonymWords(s string) []string {
+	groups := [][]string{
+		{"多久", "多长时间", "几天", "小时", "分钟", "工作日"},
+		{"出结果", "出报告", "报告", "结果"},
+		{"寄", "邮寄", "快递"},
+		{"在哪", "位置", "楼"},
+	}
+	var out []string
+	for _, g := range groups {
+		for _, w := range g {
+			if strings.Contains(s, w) {
+				out = append(out, g...)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func compactNorm(s string) string { return strings.ReplaceAll(textnorm.Normalize(s), " ", "") }
+
+// refText returns the text of a text document.
+func refText(d *knowledge.Data, r search.TextRef) string {
+	switch r.Kind {
+	case search.TextStep:
+		if r.Index < len(d.Processes) && r.Step < len(d.Processes[r.Index].Steps) {
+			return d.Processes[r.Index].Steps[r.Step]
+		}
+	case search.TextFAQ:
+		if r.Index < len(d.FAQ) {
+			return d.FAQ[r.Index].Answer
+		}
+	case search.TextDepartment:
+		if r.Index < len(d.Departments) {
+			return d.Departments[r.Index].Intro
+		}
+	}
+	return ""
+}
+
+// noteFragment narrows the last list by the items' notes (儿童用的 picks the
+// item noted 儿童) when the fragment names no item.
+func (b *Bot) noteFragment(x *search.Index, s *session, f string) (string, bool) {
+	if len(s.Items) < 2 {
+		return "", false
+	}
+	var hit []int
+	for _, id := range s.Items {
+		if id < 0 || id >= len(x.Data.Prices) {
+			return "", false
+		}
+		if n := x.Data.Prices[id].Note; n != "" && sharesWord(x, f, n) {
+			hit = append(hit, id)
+		}
+	}
+	if len(hit) == 0 || len(hit) == len(s.Items) {
+		return "", false
+	}
+	return b.showItems(x, s, hit, s.Query), true
+}

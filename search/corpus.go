@@ -1,0 +1,335 @@
+package search
+
+import (
+	"math"
+	"sort"
+	"strings"
+)
+
+// synMatchQuality is the credit a query word gets when the document holds
+// another word of its synonym group rather than the word itself: slightly
+// less than a literal match, so literal matches sort first.
+const synMatchQuality = 0.97
+
+// singleCharCredit is the credit of a lone character found in a document.
+const singleCharCredit = 0.3
+
+// occurrence is one synonym-group word found in a unit sequence.
+type occurrence struct {
+	group      int
+	start, end int // unit offsets, end exclusive
+}
+
+// corpus is a set of short documents (unit sequences) searchable by
+// coverage: how much of a query (weighted by rarity) the document contains.
+type corpus struct {
+	docs   [][]string
+	occ    [][]occurrence // synonym-group words in each doc
+	df     map[string]int
+	post   map[string][]int32 // Han unit, Han bigram ("a|b"), Latin token -> docs
+	latin  []string           // distinct Latin tokens
+	groups map[int][]int32    // synonym group -> docs containing one of its words
+	syn    *synonyms
+}
+
+func newCorpus(syn *synonyms) *corpus {
+	return &corpus{df: map[string]int{}, post: map[string][]int32{}, groups: map[int][]int32{}, syn: syn}
+}
+
+// add appends a document and returns its number.
+func (c *corpus) add(us []string) int {
+	id := int32(len(c.docs))
+	c.docs = append(c.docs, us)
+	oc := c.syn.find(us)
+	c.occ = append(c.occ, oc)
+	seen := map[string]bool{}
+	post := func(k string) {
+		if !seen[k] {
+			seen[k] = true
+			c.post[k] = append(c.post[k], id)
+		}
+	}
+	for i, u := range us {
+		if u == sep {
+			continue
+		}
+		if !seen[u] {
+			c.df[u]++
+			if isLatin(u) && len(c.post[u]) == 0 {
+				c.latin = append(c.latin, u)
+			}
+		}
+		post(u)
+		if i+1 < len(us) && !isLatin(u) && us[i+1] != sep && !isLatin(us[i+1]) {
+			post(u + "|" + us[i+1])
+		}
+	}
+	gs := map[int]bool{}
+	for _, o := range oc {
+		if !gs[o.group] {
+			gs[o.group] = true
+			c.groups[o.group] = append(c.groups[o.group], id)
+		}
+	}
+	return int(id)
+}
+
+// weight is the rarity of unit u in the corpus (inverse document frequency).
+func (c *corpus) weight(u string) float64 {
+	if u == sep {
+		return 0
+	}
+	// Square-rooted IDF: rare characters count more, but one rare modifier
+	// (住院 in 住院床位费) must not outweigh the word it qualifies.
+	w := math.Sqrt(math.Log(1 + float64(len(c.docs)+1)/float64(c.df[u]+1)))
+	if isLatin(u) {
+		if hasLetter(u) {
+			// A Latin token is a whole word (ct, mri), not one character.
+			w *= 1.5
+		} else {
+			// Bare numbers (strengths, counts) say less than words.
+			w *= 0.6
+		}
+	}
+	return w
+}
+
+// candidates returns the documents sharing something with the query: a Han
+// bigram (or a Han unit when loose), a Latin token, or a synonym group.
+func (c *corpus) candidates(us []string, occ []occurrence, loose bool) []int32 {
+	mark := map[int32]struct{}{}
+	addAll := func(ids []int32) {
+		for _, id := range ids {
+			mark[id] = struct{}{}
+		}
+	}
+	for i, u := range us {
+		if u == sep {
+			continue
+		}
+		if isLatin(u) {
+			addAll(c.post[u])
+			if len(u) >= 2 && hasLetter(u) {
+				for _, t := range c.latin {
+					if t != u && unitMatch(u, t) > 0 {
+						addAll(c.post[t])
+					}
+				}
+			}
+			continue
+		}
+		if loose {
+			addAll(c.post[u])
+		}
+		if i+1 < len(us) && us[i+1] != sep && !isLatin(us[i+1]) {
+			addAll(c.post[u+"|"+us[i+1]])
+		}
+	}
+	for _, o := range occ {
+		addAll(c.groups[o.group])
+	}
+	out := make([]int32, 0, len(mark))
+	for id := range mark {
+		out = append(out, id)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// Coverage is how a query and one document overlap.
+type Coverage struct {
+	// Query is the share of the query's weight found in the document (0..1).
+	Query float64
+	// Doc is the share of the document's units the query matched (0..1).
+	Doc float64
+	// Literal is true when every matched query unit matched literally (no synonym).
+	Literal bool
+}
+
+// score computes the coverage of query q by document d. Runs of Han units
+// must be at least minHan long to count (1 lets single characters count).
+func (c *corpus) score(us []string, occ []occurrence, d int, minHan int) Coverage {
+	doc := c.docs[d]
+	qm := make([]float64, len(us))
+	dm := make([]bool, len(doc))
+	for i := 0; i < len(us); {
+		if us[i] == sep {
+			i++
+			continue
+		}
+		bestL, bestJ := 0, -1
+		bestQ := 0.0
+		for j := 0; j < len(doc); j++ {
+			m := unitMatch(us[i], doc[j])
+			if m == 0 {
+				continue
+			}
+			l := 1
+			for i+l < len(us) && j+l < len(doc) && us[i+l] != sep && unitMatch(us[i+l], doc[j+l]) == 1 {
+				l++
+			}
+			if l > bestL || (l == bestL && m > bestQ) {
+				bestL, bestJ, bestQ = l, j, m
+			}
+		}
+		min := minHan
+		if isLatin(us[i]) {
+			min = 1
+		}
+		if bestL >= min && bestJ >= 0 {
+			for k := 0; k < bestL; k++ {
+				q := 1.0
+				if k == 0 {
+					q = bestQ
+				}
+				qm[i+k] = q
+				dm[bestJ+k] = true
+			}
+			i += bestL
+			continue
+		}
+		i++
+	}
+	// Single characters found elsewhere in the document earn a little
+	// credit (挂专家号 vs 专家门诊挂号费), far less than a matched word.
+	if minHan > 1 {
+		for i, u := range us {
+			if qm[i] > 0 || u == sep || isLatin(u) {
+				continue
+			}
+			for _, du := range doc {
+				if du == u {
+					qm[i] = singleCharCredit
+					break
+				}
+			}
+		}
+	}
+	literal := true
+	if len(occ) > 0 && len(c.occ[d]) > 0 {
+		for _, o := range occ {
+			var hit *occurrence
+			for k := range c.occ[d] {
+				if c.occ[d][k].group == o.group {
+					hit = &c.occ[d][k]
+					break
+				}
+			}
+			if hit == nil {
+				continue
+			}
+			improved := false
+			for k := o.start; k < o.end; k++ {
+				if qm[k] < synMatchQuality {
+					qm[k] = synMatchQuality
+					improved = true
+				}
+			}
+			if improved {
+				literal = false
+				for k := hit.start; k < hit.end; k++ {
+					dm[k] = true
+				}
+			}
+		}
+	}
+	var got, total float64
+	for i, u := range us {
+		w := c.weight(u)
+		total += w
+		got += w * qm[i]
+	}
+	n, m := 0, 0
+	for k, u := range doc {
+		if u == sep {
+			continue
+		}
+		n++
+		if dm[k] {
+			m++
+		}
+	}
+	cov := Coverage{Literal: literal}
+	if total > 0 {
+		cov.Query = got / total
+	}
+	if n > 0 {
+		cov.Doc = float64(m) / float64(n)
+	}
+	return cov
+}
+
+// docText returns document d as text.
+func (c *corpus) docText(d int) string { return join(c.docs[d]) }
+
+// hasTerm reports whether unit sequence us contains term units t (Latin
+// units compared whole).
+func hasTerm(us, t []string) bool {
+	return indexUnits(us, t) >= 0
+}
+
+// indexUnits returns the first offset of t in us, or -1.
+func indexUnits(us, t []string) int {
+	if len(t) == 0 || len(t) > len(us) {
+		return -1
+	}
+outer:
+	for i := 0; i+len(t) <= len(us); i++ {
+		for k := range t {
+			if us[i+k] != t[k] {
+				continue outer
+			}
+		}
+		return i
+	}
+	return -1
+}
+
+// compact removes spaces from normalised text.
+func compact(s string) string { return strings.ReplaceAll(s, " ", "") }
+
+// Hit is one scored document.
+type Hit struct {
+	ID int
+	Coverage
+}
+
+// search scores every candidate document for query units us and returns
+// those with any coverage, best first (query coverage, then literal, then
+// document coverage, then document order).
+func (c *corpus) search(us []string, loose bool) []Hit {
+	if len(us) == 0 {
+		return nil
+	}
+	occ := c.syn.find(us)
+	minHan := 2
+	if loose {
+		minHan = 1
+	}
+	var out []Hit
+	for _, id := range c.candidates(us, occ, loose) {
+		cov := c.score(us, occ, int(id), minHan)
+		if cov.Query > 0 {
+			out = append(out, Hit{ID: int(id), Coverage: cov})
+		}
+	}
+	sortHits(out)
+	return out
+}
+
+// sortHits orders hits best first.
+func sortHits(hs []Hit) {
+	sort.SliceStable(hs, func(i, j int) bool {
+		a, b := hs[i], hs[j]
+		if d := a.Query - b.Query; d > 1e-9 || d < -1e-9 {
+			return d > 0
+		}
+		if a.Literal != b.Literal {
+			return a.Literal
+		}
+		if d := a.Doc - b.Doc; d > 1e-9 || d < -1e-9 {
+			return d > 0
+		}
+		return a.ID < b.ID
+	})
+}

@@ -1,0 +1,602 @@
+// Package search finds what a patient's words refer to in the hospital's
+// data: price items, departments, doctors, processes, process steps and FAQ
+// entries. Matching is by coverage over Chinese characters and Latin tokens,
+// with the data's synonym groups, rarity weights, and pinyin for typos and
+// romanised input. An Index is built once per data version and is safe for
+// concurrent use.
+package search
+
+import (
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hospital/wxbot/knowledge"
+	"github.com/hospital/wxbot/textnorm"
+)
+
+// builtinGroups are general Chinese equivalences used when matching the
+// texts of steps and answers (never item names).
+var builtinGroups = [][]string{
+	{"没有", "没", "未", "无"},
+	{"在哪", "在哪里", "哪里", "在哪儿", "哪儿", "位置", "地点"},
+	{"多久", "多长时间", "几天", "多少天", "几个小时", "多长", "小时", "分钟", "工作日", "天内"},
+	{"寄", "邮寄", "快递", "寄送"},
+	{"拿", "取", "领"},
+	{"打印", "打出来", "补打"},
+	{"发烧", "发热", "高烧", "低烧"},
+	{"晚上", "夜间", "夜里", "半夜", "晚间"},
+	{"孩子", "小孩", "儿童", "小儿", "宝宝", "婴儿"},
+	{"老人", "老年人"},
+	{"怀孕", "孕妇", "孕期"},
+}
+
+// TextKind says where a text document comes from.
+type TextKind int
+
+// Text document kinds.
+const (
+	TextStep TextKind = iota
+	TextFAQ
+	TextDepartment
+)
+
+// TextRef locates one text document (a process step, an FAQ answer, a
+// department's introduction).
+type TextRef struct {
+	Kind  TextKind
+	Index int // process, FAQ entry or department index
+	Step  int // step index for TextStep
+}
+
+// Index is the searchable form of one version of knowledge.Data.
+type Index struct {
+	// Data is the data the index was built from.
+	Data *knowledge.Data
+
+	syn     *synonyms
+	synText *synonyms
+
+	items     *corpus   // doc i = Data.Prices[i]
+	itemNorm  []string  // normalised item names
+	itemTerms [][]string // Han runs of each item name (length >= 2)
+
+	faq      *corpus // one doc per question
+	faqEntry []int
+
+	procs  *corpus // title and keyword docs
+	procOf []int
+
+	texts   *corpus
+	textRef []TextRef
+
+	deptNames [][]string // normalised name then aliases, per department
+	doctors   []string   // distinct doctor names, data order
+	docSess   map[string][]int
+
+	bigrams map[string]bool // every Han bigram of the data
+	latin   map[string]bool // every Latin token of the data
+	py      *pinyinDict
+}
+
+// Build indexes d. It never fails; empty data gives an index that finds nothing.
+func Build(d *knowledge.Data) *Index {
+	if d == nil {
+		d = &knowledge.Data{}
+	}
+	x := &Index{
+		Data:    d,
+		syn:     newSynonyms(d.Synonyms),
+		bigrams: map[string]bool{},
+		latin:   map[string]bool{},
+		py:      newPinyinDict(),
+		docSess: map[string][]int{},
+	}
+	x.synText = newSynonyms(append(append([][]string{}, d.Synonyms...), builtinGroups...))
+	x.items = newCorpus(x.syn)
+	x.faq = newCorpus(x.synText)
+	x.procs = newCorpus(x.synText)
+	x.texts = newCorpus(x.synText)
+
+	for _, p := range d.Prices {
+		n := compact(textnorm.Normalize(p.Name))
+		us := Units(n)
+		x.items.add(us)
+		x.itemNorm = append(x.itemNorm, n)
+		terms := hanRuns(us)
+		x.itemTerms = append(x.itemTerms, terms)
+		for _, t := range terms {
+			x.py.add(t)
+		}
+		x.vocab(us)
+	}
+	for ei, e := range d.FAQ {
+		for _, q := range e.Questions {
+			us := Units(compact(textnorm.Normalize(q)))
+			x.faq.add(us)
+			x.faqEntry = append(x.faqEntry, ei)
+			x.vocab(us)
+		}
+		us := Units(compact(textnorm.Normalize(e.Answer)))
+		x.addText(us, TextRef{Kind: TextFAQ, Index: ei})
+	}
+	for pi, p := range d.Processes {
+		title := Units(compact(textnorm.Normalize(p.Title)))
+		x.procs.add(title)
+		x.procOf = append(x.procOf, pi)
+		x.vocab(title)
+		for _, k := range p.Keywords {
+			n := compact(textnorm.Normalize(k))
+			us := Units(n)
+			if len(us) == 0 {
+				continue
+			}
+			x.procs.add(us)
+			x.procOf = append(x.procOf, pi)
+			x.py.add(n)
+			x.vocab(us)
+		}
+		for si, s := range p.Steps {
+			us := append(append(append([]string{}, title...), sep), Units(compact(textnorm.Normalize(s)))...)
+			x.addText(us, TextRef{Kind: TextStep, Index: pi, Step: si})
+		}
+	}
+	for di, dep := range d.Departments {
+		names := []string{compact(textnorm.Normalize(dep.Name))}
+		for _, a := range dep.Aliases {
+			if n := compact(textnorm.Normalize(a)); n != "" {
+				names = append(names, n)
+			}
+		}
+		x.deptNames = append(x.deptNames, names)
+		for _, n := range names {
+			x.py.add(n)
+			x.vocab(Units(n))
+		}
+		us := append(append(Units(names[0]), sep), Units(compact(textnorm.Normalize(dep.Intro)))...)
+		x.addText(us, TextRef{Kind: TextDepartment, Index: di})
+	}
+	for si, s := range d.Schedules {
+		n := compact(textnorm.Normalize(s.Doctor))
+		if n == "" {
+			continue
+		}
+		if _, ok := x.docSess[n]; !ok {
+			x.doctors = append(x.doctors, n)
+			x.py.add(n)
+		}
+		x.docSess[n] = append(x.docSess[n], si)
+	}
+	for _, g := range d.Synonyms {
+		for _, w := range g {
+			n := compact(textnorm.Normalize(w))
+			x.py.add(n)
+			x.vocab(Units(n))
+		}
+	}
+	return x
+}
+
+// addText adds a text document and its vocabulary.
+func (x *Index) addText(us []string, ref TextRef) {
+	x.texts.add(us)
+	x.textRef = append(x.textRef, ref)
+	x.vocab(us)
+}
+
+// vocab records the Han bigrams and Latin tokens of us.
+func (x *Index) vocab(us []string) {
+	for i, u := range us {
+		if u == sep {
+			continue
+		}
+		if isLatin(u) {
+			x.latin[u] = true
+			continue
+		}
+		if i+1 < len(us) && us[i+1] != sep && !isLatin(us[i+1]) {
+			x.bigrams[u+us[i+1]] = true
+		}
+	}
+}
+
+// hanRuns returns the maximal runs of two or more Han units.
+func hanRuns(us []string) []string {
+	var out []string
+	start := -1
+	flush := func(end int) {
+		if start >= 0 && end-start >= 2 {
+			out = append(out, strings.Join(us[start:end], ""))
+		}
+		start = -1
+	}
+	for i, u := range us {
+		if u != sep && !isLatin(u) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		flush(i)
+	}
+	flush(len(us))
+	return out
+}
+
+// Correct rewrites normalised text: romanised words (full pinyin or
+// initials of a curated word) and Chinese chunks that occur nowhere in the
+// data but sound like a curated word (homophone typos) are replaced by that
+// word. Everything else is kept.
+func (x *Index) Correct(norm string) string {
+	us := Units(compact(norm))
+	if len(us) == 0 {
+		return ""
+	}
+	var out []string
+	for i := 0; i < len(us); {
+		u := us[i]
+		if isLatin(u) && hasLetter(u) && !x.latin[u] {
+			// A run of unknown Latin tokens: try it whole, then one by one.
+			j := i
+			for j < len(us) && isLatin(us[j]) && hasLetter(us[j]) && !x.latin[us[j]] {
+				j++
+			}
+			if w, ok := x.py.lookupLatin(strings.Join(us[i:j], "")); ok {
+				out = append(out, Units(w)...)
+				i = j
+				continue
+			}
+			if w, ok := x.py.lookupLatin(u); ok {
+				out = append(out, Units(w)...)
+			} else {
+				out = append(out, u)
+			}
+			i++
+			continue
+		}
+		out = append(out, u)
+		i++
+	}
+	return join(x.correctHan(out))
+}
+
+// correctHan replaces Chinese chunks not covered by any bigram of the data
+// with a curated word of the same pinyin.
+func (x *Index) correctHan(us []string) []string {
+	covered := make([]bool, len(us))
+	for i := 0; i+1 < len(us); i++ {
+		if isHanUnit(us[i]) && isHanUnit(us[i+1]) && x.bigrams[us[i]+us[i+1]] {
+			covered[i], covered[i+1] = true, true
+		}
+	}
+	for i := 0; i < len(us); i++ {
+		if !isHanUnit(us[i]) || covered[i] {
+			continue
+		}
+		// Windows of 2..5 Han units containing position i, longest first.
+		done := false
+		for l := 5; l >= 2 && !done; l-- {
+			for s := i - l + 1; s <= i && !done; s++ {
+				if s < 0 || s+l > len(us) {
+					continue
+				}
+				ok := true
+				for k := s; k < s+l; k++ {
+					if !isHanUnit(us[k]) {
+						ok = false
+						break
+					}
+				}
+				if !ok {
+					continue
+				}
+				chunk := strings.Join(us[s:s+l], "")
+				w, found := x.py.lookupHan(chunk)
+				if !found || w == chunk {
+					continue
+				}
+				wu := Units(w)
+				if len(wu) != l {
+					continue
+				}
+				copy(us[s:s+l], wu)
+				for k := s; k < s+l; k++ {
+					covered[k] = true
+				}
+				done = true
+			}
+		}
+	}
+	return us
+}
+
+func isHanUnit(u string) bool {
+	if u == "" {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(u)
+	return isHan(r)
+}
+
+// Items scores price items against text (normalised, question words removed).
+func (x *Index) Items(text string) []Hit {
+	return x.items.search(Units(compact(text)), false)
+}
+
+// ItemCoverage scores one price item against text.
+func (x *Index) ItemCoverage(text string, item int) Coverage {
+	us := Units(compact(text))
+	return x.items.score(us, x.syn.find(us), item, 2)
+}
+
+// ItemName returns the normalised name of item i.
+func (x *Index) ItemName(i int) string { return x.itemNorm[i] }
+
+// ItemTerms returns the Chinese words (runs of two or more characters) of item i's name.
+func (x *Index) ItemTerms(i int) []string { return x.itemTerms[i] }
+
+// FAQ scores FAQ entries (best question per entry) against text.
+func (x *Index) FAQ(text string) []Hit {
+	us := Units(compact(text))
+	hs := x.faq.search(us, false)
+	return bestPer(hs, x.faqEntry)
+}
+
+// Processes scores processes (best of title and keywords) against text.
+func (x *Index) Processes(text string) []Hit {
+	us := Units(compact(text))
+	hs := x.procs.search(us, false)
+	return bestPer(hs, x.procOf)
+}
+
+// bestPer keeps the best hit per owner, renumbering hits by owner.
+func bestPer(hs []Hit, owner []int) []Hit {
+	seen := map[int]bool{}
+	var out []Hit
+	for _, h := range hs {
+		o := owner[h.ID]
+		if seen[o] {
+			continue
+		}
+		seen[o] = true
+		h.ID = o
+		out = append(out, h)
+	}
+	return out
+}
+
+// TextHit is a scored text document.
+type TextHit struct {
+	Ref TextRef
+	Coverage
+}
+
+// Texts scores process steps, FAQ answers and department introductions
+// against text; loose lets single characters count. keep, when non-nil,
+// filters the documents considered.
+func (x *Index) Texts(text string, loose bool, keep func(TextRef) bool) []TextHit {
+	us := Units(compact(text))
+	hs := x.texts.search(us, loose)
+	var out []TextHit
+	for _, h := range hs {
+		r := x.textRef[h.ID]
+		if keep != nil && !keep(r) {
+			continue
+		}
+		out = append(out, TextHit{Ref: r, Coverage: h.Coverage})
+	}
+	return out
+}
+
+// Departments returns the departments named in text (by name or alias),
+// longest mention first; overlapping shorter mentions are dropped.
+func (x *Index) Departments(norm string) []int {
+	s := compact(norm)
+	type m struct{ dept, start, end int }
+	var ms []m
+	for di, names := range x.deptNames {
+		for _, n := range names {
+			if n == "" {
+				continue
+			}
+			for off := 0; ; {
+				k := strings.Index(s[off:], n)
+				if k < 0 {
+					break
+				}
+				ms = append(ms, m{di, off + k, off + k + len(n)})
+				off += k + len(n)
+			}
+		}
+	}
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].end-ms[i].start > ms[j].end-ms[j].start })
+	var taken []m
+	var out []int
+	seen := map[int]bool{}
+	for _, c := range ms {
+		overlap := false
+		for _, t := range taken {
+			if c.start < t.end && t.start < c.end && t.dept != c.dept {
+				overlap = true
+				break
+			}
+		}
+		if overlap {
+			continue
+		}
+		taken = append(taken, c)
+		if !seen[c.dept] {
+			seen[c.dept] = true
+			out = append(out, c.dept)
+		}
+	}
+	return out
+}
+
+// DepartmentsLoose is Departments that also accepts names without their
+// last character when it is 科 / 室 (内分泌 for 内分泌科, 消化 for 消化科),
+// keeping at least two characters.
+func (x *Index) DepartmentsLoose(norm string) []int {
+	if ds := x.Departments(norm); len(ds) > 0 {
+		return ds
+	}
+	s := compact(norm)
+	var out []int
+	for di, names := range x.deptNames {
+		for _, n := range names {
+			r := []rune(n)
+			if len(r) < 3 || (r[len(r)-1] != '科' && r[len(r)-1] != '室') {
+				continue
+			}
+			if strings.Contains(s, string(r[:len(r)-1])) {
+				out = append(out, di)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// DepartmentMentions returns the department names and aliases found in text
+// (to strip them from a query).
+func (x *Index) DepartmentMentions(norm string) []string {
+	s := compact(norm)
+	var out []string
+	for _, names := range x.deptNames {
+		for _, n := range names {
+			if n != "" && strings.Contains(s, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
+}
+
+// Doctors returns the doctors whose full name occurs in text.
+func (x *Index) Doctors(norm string) []string {
+	s := compact(norm)
+	var out []string
+	for _, d := range x.doctors {
+		if strings.Contains(s, d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// DoctorsBySurname returns the doctors whose name starts with surname.
+func (x *Index) DoctorsBySurname(surname string) []string {
+	var out []string
+	for _, d := range x.doctors {
+		if strings.HasPrefix(d, surname) && d != surname {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// DoctorSessions returns the indexes (into Data.Schedules) of doctor's sessions.
+func (x *Index) DoctorSessions(doctor string) []int { return x.docSess[doctor] }
+
+// SynonymsOf returns the words of every synonym group word found in text.
+func (x *Index) SynonymsOf(text string) [][]string {
+	us := Units(compact(text))
+	var out [][]string
+	seen := map[int]bool{}
+	for _, o := range x.syn.find(us) {
+		if !seen[o.group] {
+			seen[o.group] = true
+			out = append(out, x.syn.group(o.group))
+		}
+	}
+	return out
+}
+
+// Known reports whether text has at least one Han bigram or Latin token that
+// occurs somewhere in the data.
+func (x *Index) Known(text string) bool {
+	us := Units(compact(text))
+	for i, u := range us {
+		if isLatin(u) && x.latin[u] {
+			return true
+		}
+		if i+1 < len(us) && isHanUnit(u) && isHanUnit(us[i+1]) && x.bigrams[u+us[i+1]] {
+			return true
+		}
+	}
+	return false
+}
+
+// Covers reports whether every unit of text appears in query, literally or
+// through a synonym group the query names ("便常规" is covered by "大便常规").
+func (x *Index) Covers(query, text string) bool {
+	qu := Units(compact(query))
+	tu := Units(compact(text))
+	if len(tu) == 0 {
+		return false
+	}
+	have := map[string]bool{}
+	for _, u := range qu {
+		have[u] = true
+	}
+	qg := map[int]bool{}
+	for _, o := range x.syn.find(qu) {
+		qg[o.group] = true
+	}
+	ok := make([]bool, len(tu))
+	for _, o := range x.syn.find(tu) {
+		if qg[o.group] {
+			for k := o.start; k < o.end; k++ {
+				ok[k] = true
+			}
+		}
+	}
+	for i, u := range tu {
+		if u == sep || ok[i] || have[u] {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// BestSentence returns the sentence of text (split at 。；;!?！？ and line
+// breaks) that best matches query, or "" when none shares anything.
+func (x *Index) BestSentence(query, text string) string {
+	parts := splitSentences(text)
+	if len(parts) == 0 {
+		return ""
+	}
+	c := newCorpus(x.synText)
+	for _, p := range parts {
+		c.add(Units(compact(textnorm.Normalize(p))))
+	}
+	hs := c.search(Units(compact(query)), true)
+	if len(hs) == 0 {
+		return ""
+	}
+	return parts[hs[0].ID]
+}
+
+func splitSentences(text string) []string {
+	var out []string
+	var b strings.Builder
+	flush := func() {
+		if s := strings.TrimSpace(b.String()); s != "" {
+			out = append(out, s)
+		}
+		b.Reset()
+	}
+	for _, r := range text {
+		switch r {
+		case '。', '；', ';', '!', '?', '！', '？', '\n':
+			b.WriteRune(r)
+			flush()
+		default:
+			b.WriteRune(r)
+		}
+	}
+	flush()
+	return out
+}

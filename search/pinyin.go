@@ -1,0 +1,125 @@
+package search
+
+import (
+	"strings"
+
+	"github.com/mozillazg/go-pinyin"
+)
+
+// maxReadings bounds the reading combinations computed for one word
+// (polyphonic characters multiply them).
+const maxReadings = 16
+
+var pyArgs = func() pinyin.Args {
+	a := pinyin.NewArgs()
+	a.Style = pinyin.Normal
+	a.Heteronym = true
+	return a
+}()
+
+// readings returns the toneless pinyin spellings of a Chinese word, one per
+// combination of its characters' readings (bounded), and the matching
+// initials ("xuechanggui", "xcg"). ok is false when a character has no reading.
+func readings(word string) (full, initials []string, ok bool) {
+	type rd struct{ f, i string }
+	cur := []rd{{"", ""}}
+	for _, r := range word {
+		rs := pinyin.SinglePinyin(r, pyArgs)
+		if len(rs) == 0 {
+			return nil, nil, false
+		}
+		next := make([]rd, 0, len(cur)*len(rs))
+		for _, c := range cur {
+			for _, p := range rs {
+				if len(next) >= maxReadings || p == "" {
+					break
+				}
+				next = append(next, rd{c.f + p, c.i + p[:1]})
+			}
+		}
+		cur = next
+	}
+	seenF, seenI := map[string]bool{}, map[string]bool{}
+	for _, c := range cur {
+		if !seenF[c.f] {
+			seenF[c.f] = true
+			full = append(full, c.f)
+		}
+		if !seenI[c.i] {
+			seenI[c.i] = true
+			initials = append(initials, c.i)
+		}
+	}
+	return full, initials, len(full) > 0
+}
+
+// pinyinDict maps spellings of curated words (item names, aliases, synonyms,
+// doctors, keywords) back to the words.
+type pinyinDict struct {
+	full     map[string][]string
+	initials map[string][]string
+}
+
+func newPinyinDict() *pinyinDict {
+	return &pinyinDict{full: map[string][]string{}, initials: map[string][]string{}}
+}
+
+func addUnique(m map[string][]string, k, v string) {
+	for _, x := range m[k] {
+		if x == v {
+			return
+		}
+	}
+	m[k] = append(m[k], v)
+}
+
+// add records a Chinese word of two or more characters.
+func (p *pinyinDict) add(word string) {
+	if len([]rune(word)) < 2 {
+		return
+	}
+	for _, r := range word {
+		if !isHan(r) {
+			return
+		}
+	}
+	full, ini, ok := readings(word)
+	if !ok {
+		return
+	}
+	for _, f := range full {
+		addUnique(p.full, f, word)
+	}
+	if len([]rune(word)) >= 3 {
+		for _, i := range ini {
+			addUnique(p.initials, i, word)
+		}
+	}
+}
+
+// lookupHan returns the curated word that sounds like the Chinese text s.
+func (p *pinyinDict) lookupHan(s string) (string, bool) {
+	full, _, ok := readings(s)
+	if !ok {
+		return "", false
+	}
+	for _, f := range full {
+		if ws := p.full[f]; len(ws) > 0 {
+			return ws[0], true
+		}
+	}
+	return "", false
+}
+
+// lookupLatin returns the curated word spelt by a pinyin string: full
+// pinyin first, then initials (only when they name exactly one word).
+func (p *pinyinDict) lookupLatin(s string) (string, bool) {
+	s = strings.ToLower(s)
+	if ws := p.full[s]; len(ws) > 0 {
+		return ws[0], true
+	}
+	if ws := p.initials[s]; len(ws) == 1 {
+		return ws[0], true
+	}
+	return "", false
+}

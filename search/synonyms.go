@@ -1,0 +1,71 @@
+package search
+
+import "github.com/hospital/wxbot/textnorm"
+
+// synonyms holds the data's synonym groups as unit sequences, indexed by
+// their first unit for fast scanning.
+type synonyms struct {
+	words   [][][]string       // group -> words -> units
+	byFirst map[string][]wordRef
+}
+
+type wordRef struct{ group, word int }
+
+func newSynonyms(groups [][]string) *synonyms {
+	s := &synonyms{byFirst: map[string][]wordRef{}}
+	for _, g := range groups {
+		var ws [][]string
+		seen := map[string]bool{}
+		for _, w := range g {
+			n := textnorm.Normalize(w)
+			us := Units(n)
+			if len(us) == 0 || seen[join(us)] {
+				continue
+			}
+			seen[join(us)] = true
+			ws = append(ws, us)
+		}
+		if len(ws) < 2 {
+			continue
+		}
+		gi := len(s.words)
+		s.words = append(s.words, ws)
+		for wi, us := range ws {
+			s.byFirst[us[0]] = append(s.byFirst[us[0]], wordRef{gi, wi})
+		}
+	}
+	return s
+}
+
+// find returns every occurrence of a synonym word in us.
+func (s *synonyms) find(us []string) []occurrence {
+	var out []occurrence
+	for i, u := range us {
+		for _, ref := range s.byFirst[u] {
+			w := s.words[ref.group][ref.word]
+			if i+len(w) > len(us) {
+				continue
+			}
+			ok := true
+			for k := range w {
+				if us[i+k] != w[k] {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				out = append(out, occurrence{group: ref.group, start: i, end: i + len(w)})
+			}
+		}
+	}
+	return out
+}
+
+// group returns the words of group g as text.
+func (s *synonyms) group(g int) []string {
+	out := make([]string, 0, len(s.words[g]))
+	for _, w := range s.words[g] {
+		out = append(out, join(w))
+	}
+	return out
+}

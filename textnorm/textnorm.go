@@ -1,0 +1,108 @@
+// Package textnorm normalises patients' text before it is understood:
+// full-width to half-width, Latin to lower case, traditional to simplified
+// Chinese, spaces collapsed and punctuation dropped except the characters that
+// carry meaning in item names (+ . * / - % ( ) and digits).
+package textnorm
+
+import (
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/longbridgeapp/opencc"
+	"golang.org/x/text/unicode/norm"
+)
+
+var (
+	t2sOnce sync.Once
+	t2s     *opencc.OpenCC
+	t2sTime time.Duration
+)
+
+// converter returns the traditional-to-simplified converter, loading its
+// dictionaries on first use (safe for concurrent callers). It returns nil when
+// the dictionaries cannot be loaded; text is then left unconverted.
+func converter() *opencc.OpenCC {
+	t2sOnce.Do(func() {
+		start := time.Now()
+		cc, err := opencc.New("t2s")
+		if err == nil {
+			t2s = cc
+		}
+		t2sTime = time.Since(start)
+	})
+	return t2s
+}
+
+// Warm loads the traditional-to-simplified dictionaries now (they load lazily
+// on the first message otherwise) and returns how long loading took.
+func Warm() time.Duration {
+	converter()
+	return t2sTime
+}
+
+// keep reports whether a punctuation rune carries meaning in item names.
+func keep(r rune) bool {
+	switch r {
+	case '+', '.', '*', '/', '-', '%', '(', ')':
+		return true
+	}
+	return false
+}
+
+// isCJK reports whether r is a Han character (or another wide letter) next to
+// which spaces carry no meaning.
+func isCJK(r rune) bool {
+	return unicode.Is(unicode.Han, r) || r >= 0x3000 && r <= 0x30ff
+}
+
+// Normalize returns s normalised for matching: NFKC (full-width to
+// half-width), lower-case Latin, traditional to simplified Chinese, spaces
+// removed next to Chinese characters and collapsed elsewhere, punctuation
+// removed except + . * / - % ( ). The result is trimmed.
+func Normalize(s string) string {
+	if s == "" {
+		return ""
+	}
+	s = norm.NFKC.String(s)
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if !ascii {
+		if cc := converter(); cc != nil {
+			if out, err := cc.Convert(s); err == nil {
+				s = out
+			}
+		}
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	var prev rune // last rune written, 0 at start
+	pendingSpace := false
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r):
+			pendingSpace = true
+			continue
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || keep(r):
+			if pendingSpace && prev != 0 && !isCJK(prev) && !isCJK(r) {
+				b.WriteByte(' ')
+			}
+			pendingSpace = false
+			b.WriteRune(unicode.ToLower(r))
+			prev = r
+		case unicode.IsPunct(r) || unicode.IsSymbol(r):
+			// Punctuation separates like a space does.
+			pendingSpace = true
+		default:
+			pendingSpace = true
+		}
+	}
+	return b.String()
+}

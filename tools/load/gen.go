@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hospital/wxbot/wxsim"
+)
+
+// sentinel is a MsgId placeholder, replaced by each request's own id.
+const sentinel = int64(7171717171717171717)
+
+// request is one webhook request ready to send.
+type request struct {
+	url  string
+	body []byte
+}
+
+// userTmpl is a plaintext-mode template: the signed URL of one user and the
+// text message's XML split around its MsgId.
+type userTmpl struct {
+	url            string
+	prefix, suffix []byte
+}
+
+// generator hands out requests whose MsgIds are unique across the whole run:
+// id = base + a run-wide counter, base being the start time in nanoseconds, so
+// later runs against the same store do not hit the service's dedup either.
+//
+// Plaintext: the signature covers only token, timestamp and nonce, so each
+// user's signed URL is built once and the body is the message XML with the id
+// spliced in (a few hundred nanoseconds). Safe mode: the id is inside the
+// ciphertext, so a pool of complete requests is encrypted before timing; if the
+// run outlasts the pool, workers encrypt further requests themselves and the
+// report counts them (their cost then lands on the generator).
+type generator struct {
+	acct    wxsim.Account
+	base    string
+	text    string
+	at      time.Time
+	idBase  int64
+	openIDs []string
+
+	users []userTmpl // plaintext
+	pool  []request  // safe mode
+
+	next     atomic.Int64
+	onTheFly atomic.Int64
+}
+
+// openID returns user i's OpenID (28 characters, like WeChat's).
+func openID(i int) string { return fmt.Sprintf("oLoadTest_%018d", i) }
+
+func newGenerator(acct wxsim.Account, baseURL, text string, users, pool int, at time.Time) (*generator, error) {
+	g := &generator{acct: acct, base: baseURL, text: text, at: at, idBase: at.UnixNano()}
+	for i := 0; i < users; i++ {
+		g.openIDs = append(g.openIDs, openID(i))
+	}
+	if acct.Mode == wxsim.Plain {
+		mark := strconv.FormatInt(sentinel, 10)
+		for _, u := range g.openIDs {
+			xml := wxsim.Text(acct.OriginalID, u, text, sentinel, at)
+			i := bytes.Index(xml, []byte("<MsgId>"+mark+"</MsgId>"))
+			if i < 0 {
+				return nil, fmt.Errorf("message template has no MsgId %s", mark)
+			}
+			i += len("<MsgId>")
+			req, err := acct.Build(xml, u, at)
+			if err != nil {
+				return nil, fmt.Errorf("sign request for %s: %w", u, err)
+			}
+			g.users = append(g.users, userTmpl{url: req.URL(baseURL), prefix: xml[:i], suffix: xml[i+len(mark):]})
+		}
+		return g, nil
+	}
+	if pool < 1 {
+		pool = 1
+	}
+	g.pool = make([]request, pool)
+	workers := runtime.NumCPU()
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < pool; i += workers {
+				r, err := g.build(int64(i))
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				g.pool[i] = r
+			}
+		}(w)
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return g, nil
+}
+
+// build makes the complete request number i (signed and encrypted).
+func (g *generator) build(i int64) (request, error) {
+	u := g.openIDs[int(i%int64(len(g.openIDs)))]
+	req, err := g.acct.Build(wxsim.Text(g.acct.OriginalID, u, g.text, g.idBase+i, g.at), u, g.at)
+	if err != nil {
+		return request{}, fmt.Errorf("build request %d: %w", i, err)
+	}
+	return request{url: req.URL(g.base), body: req.Body}, nil
+}
+
+// get returns the next request; every call yields a new MsgId.
+func (g *generator) get() (request, error) {
+	i := g.next.Add(1) - 1
+	if g.acct.Mode == wxsim.Plain {
+		t := &g.users[int(i%int64(len(g.users)))]
+		body := make([]byte, 0, len(t.prefix)+20+len(t.suffix))
+		body = append(body, t.prefix...)
+		body = strconv.AppendInt(body, g.idBase+i, 10)
+		body = append(body, t.suffix...)
+		return request{url: t.url, body: body}, nil
+	}
+	if i < int64(len(g.pool)) {
+		r := g.pool[i]
+		g.pool[i] = request{} // let it be collected
+		return r, nil
+	}
+	g.onTheFly.Add(1)
+	return g.build(i)
+}
