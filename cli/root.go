@@ -50,7 +50,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&e.configPath, "config", os.Getenv("WXBOT_CONFIG"), "config file (YAML); WXBOT_* variables override it")
-	root.AddCommand(e.serveCmd(), e.chatCmd(), e.importCmd(), e.staffCmd(), e.unansweredCmd(),
+	root.AddCommand(e.serveCmd(), e.chatCmd(), e.importCmd(), e.staffCmd(), e.evalCmd(), e.unansweredCmd(),
 		e.menuCmd(), e.complaintsCmd(), e.versionCmd())
 	root.SetArgs(args)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -307,6 +308,10 @@ func TestCurrentDuringImportsSeesWholeVersions(t *testing.T) {
 				}
 			}
 		}()
+	}
+	// Let the readers start before the imports, so they overlap on any scheduler.
+	for reads.Load() == 0 {
+		runtime.Gosched()
 	}
 	for i := range 6 {
 		raw := full

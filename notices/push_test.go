@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/go-redis/redis/v8"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hospital/wxbot/clock"
 	"github.com/hospital/wxbot/notices"
@@ -568,5 +569,48 @@ func TestTwoPoolsOnOneRedis(t *testing.T) {
 	checkExactlyOnce(t, srv, svc2, n.ID, users, unreachable)
 	if byPool[0].Load() == 0 || byPool[1].Load() == 0 {
 		t.Errorf("one pool did all the work: %d / %d", byPool[0].Load(), byPool[1].Load())
+	}
+}
+
+func TestSendMetricsCountResultsByErrcode(t *testing.T) {
+	e := newEnv(t)
+	srv, api := newWeChat(t, e.st)
+	users := subscribe(t, e.svc, 20)
+	srv.Unfollow(users[0])
+	srv.FailFor(fakewx.APITemplateSend, users[1], fakewx.CodeInvalidTplID)
+	srv.Fail(fakewx.APITemplateSend, fakewx.CodeBusy, 1)
+	reg := prometheus.NewRegistry()
+	m, err := notices.NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := notices.NewMetrics(reg); err != nil || again == nil {
+		t.Fatalf("registering twice: %v", err)
+	}
+	n := publish(t, e.svc)
+	runUntilDone(t, e.svc, n.ID, notices.NewPool(e.svc, newSender(t, api), fastOptions(), m, nil))
+
+	got := map[string]float64{}
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "wxbot_push_sends_total" {
+			continue
+		}
+		for _, mt := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range mt.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			got[labels["result"]+"/"+labels["errcode"]] = mt.GetCounter().GetValue()
+		}
+	}
+	want := map[string]float64{"sent/0": 18, "skipped/43004": 1, "failed/40037": 1, "retry/-1": 1}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %v, want %v (all: %v)", k, got[k], v, got)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hospital/wxbot/audit"
 	"github.com/hospital/wxbot/notices"
 	"github.com/hospital/wxbot/staff"
 )
@@ -401,5 +402,28 @@ func TestListFiltersByState(t *testing.T) {
 	}
 	if _, err := e.svc.List(ctx, "nonsense"); notices.Code(err) != notices.EInvalid {
 		t.Fatalf("bad state: %v", err)
+	}
+}
+
+func TestSchedulerPublishesDueNoticesAndAuditsIt(t *testing.T) {
+	e := newEnv(t)
+	log := audit.New(e.st, e.clk)
+	e.svc.SetAudit(log)
+	n := e.inState(t, notices.StateApproved)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- notices.NewScheduler(e.svc, 2*time.Millisecond, nil).Run(ctx) }()
+	e.clk.Advance(25 * time.Hour)
+	waitFor(t, "the scheduled publication", func() bool {
+		got, err := e.svc.Get(context.Background(), n.ID)
+		return err == nil && got.State == notices.StatePublished
+	})
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	entries := try(log.List(context.Background(), 10, 0)).get(t)
+	if len(entries) == 0 || entries[0].Action != "notice.publish" || entries[0].Actor != "system" || entries[0].Target != "notice:"+n.ID {
+		t.Fatalf("audit = %+v", entries)
 	}
 }

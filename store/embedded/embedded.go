@@ -231,10 +231,8 @@ func (s *Store) writeLoop() {
 	}
 }
 
-// errGroupMember marks which write of a group failed.
-type errGroupMember struct{ index int }
-
-func (e errGroupMember) Error() string { return "write in group failed" }
+// errGroupMember rolls back a group transaction when one of its writes failed.
+var errGroupMember = errors.New("a write in the group failed")
 
 // commit runs group in one transaction. If one write fails, the transaction is
 // rolled back, that write runs alone (so its caller gets its own error) and the
@@ -250,7 +248,7 @@ func (s *Store) commit(group []*write) {
 			for i, w := range group {
 				if err := w.fn(tx); err != nil {
 					failed = i
-					return errGroupMember{i}
+					return errGroupMember
 				}
 			}
 			return nil

@@ -30,6 +30,7 @@ const (
 	kindList
 )
 
+// String names the kind in error messages.
 func (k kind) String() string {
 	switch k {
 	case kindString:

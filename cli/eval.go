@@ -1,0 +1,32 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+
+	"github.com/hospital/wxbot/app"
+)
+
+func (e *env) evalCmd() *cobra.Command {
+	var min float64
+	c := &cobra.Command{
+		Use:   "eval DIR",
+		Short: "load DIR's data into a throwaway store, play DIR/dialogs.json through the real webhook, print accuracy by tag and every failing turn",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			res, err := app.Eval(cmd.Context(), args[0], zap.NewNop())
+			if err != nil {
+				return err
+			}
+			res.Report(e.stdout)
+			if acc := res.Accuracy() * 100; acc < min {
+				return fmt.Errorf("accuracy %.1f%% is below --min %.1f%%", acc, min)
+			}
+			return nil
+		},
+	}
+	c.Flags().Float64Var(&min, "min", 0, "exit non-zero when the share of passing turns (percent) is below this")
+	return c
+}
