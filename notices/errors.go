@@ -23,6 +23,7 @@ type Error struct {
 	Message string
 }
 
+// Error returns the code and message.
 func (e *Error) Error() string { return fmt.Sprintf("notices: %s: %s", e.Code, e.Message) }
 
 func errorf(code ErrorCode, format string, args ...any) error {

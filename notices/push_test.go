@@ -163,6 +163,9 @@ func checkExactlyOnce(t testing.TB, srv *fakewx.Server, svc *notices.Service, id
 func sentCount(srv *fakewx.Server) int { return len(srv.Sent(fakewx.KindTemplate)) }
 
 func TestPushTenThousandWithErrorsPauseAndResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10,000 subscribers: skipped with -short")
+	}
 	e := newEnv(t)
 	ctx := context.Background()
 	srv, api := newWeChat(t, e.st)
@@ -245,6 +248,9 @@ func TestPushTenThousandWithErrorsPauseAndResume(t *testing.T) {
 }
 
 func TestPushStoppedMidwayAndRestartedOnTheSameStore(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10,000 subscribers: skipped with -short")
+	}
 	e := newEnv(t)
 	ctx := context.Background()
 	srv, api := newWeChat(t, e.st)
@@ -514,6 +520,9 @@ func cleanupRedis(t testing.TB, addr, prefix string) {
 }
 
 func TestTwoPoolsOnOneRedis(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10,000 subscribers: skipped with -short")
+	}
 	addr := redisAddr(t)
 	prefix := "wxbot-test-notices-" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"
 	cleanupRedis(t, addr, prefix)

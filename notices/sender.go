@@ -162,6 +162,7 @@ func truncate(s string, max int) string {
 	return string(r[:max-1]) + "…"
 }
 
+// Send sends n to openID as a template or subscribe message.
 func (s *wxSender) Send(ctx context.Context, n *Notice, openID string) error {
 	data := s.fields(n)
 	if s.cfg.Mode == ModeSubscribe {

@@ -35,10 +35,11 @@ var (
 
 // Store keys.
 const (
-	keyMembers = "staff:members" // hash id -> record JSON
-	keyTokens  = "staff:tokens"  // hash sha256(token) hex -> id
-	keySeq     = "staff:seq"     // counter for ids
-	keyNamePfx = "staff:name:"   // name -> id (SetNX makes names unique)
+	keyIDs       = "staff:ids"     // set of member ids
+	keyMemberPfx = "staff:member:" // id -> record JSON (changed with compare-and-swap)
+	keyTokens    = "staff:tokens"  // hash sha256(token) hex -> id
+	keySeq       = "staff:seq"     // counter for ids
+	keyNamePfx   = "staff:name:"   // name -> id (SetNX makes names unique)
 )
 
 // AllRoles lists every valid role, in the contract's order.
@@ -163,14 +164,27 @@ func (s *Service) Add(ctx context.Context, name string, roles []Role) (*Member, 
 		TokenHash: HashToken(token),
 		CreatedAt: s.clk.Now().UTC(),
 	}
-	if err := s.put(ctx, &rec); err != nil {
-		return nil, "", fmt.Errorf("staff add: %w", err)
-	}
-	if err := s.st.HSet(ctx, keyTokens, rec.TokenHash, []byte(id)); err != nil {
+	if err := s.create(ctx, &rec); err != nil {
+		// Free the name so that the command can be run again.
+		_, _ = s.st.DeleteIfEquals(context.WithoutCancel(ctx), keyNamePfx+name, []byte(id))
 		return nil, "", fmt.Errorf("staff add: %w", err)
 	}
 	m := rec.Member
 	return &m, token, nil
+}
+
+func (s *Service) create(ctx context.Context, rec *record) error {
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	if err := s.st.Set(ctx, keyMemberPfx+rec.ID, b, 0); err != nil {
+		return err
+	}
+	if _, err := s.st.SAdd(ctx, keyIDs, rec.ID); err != nil {
+		return err
+	}
+	return s.st.HSet(ctx, keyTokens, rec.TokenHash, []byte(rec.ID))
 }
 
 func dedupRoles(roles []Role) []Role {
@@ -185,43 +199,59 @@ func dedupRoles(roles []Role) []Role {
 	return out
 }
 
-func (s *Service) put(ctx context.Context, rec *record) error {
-	b, err := json.Marshal(rec)
-	if err != nil {
-		return err
+// update changes the member with that id or name with compare-and-swap, so
+// concurrent changes (disable, password) are never lost.
+func (s *Service) update(ctx context.Context, idOrName string, change func(rec *record)) (*record, error) {
+	for attempt := 0; attempt < 20; attempt++ {
+		rec, old, err := s.load(ctx, idOrName)
+		if err != nil {
+			return nil, err
+		}
+		change(rec)
+		b, err := json.Marshal(rec)
+		if err != nil {
+			return nil, err
+		}
+		ok, err := s.st.CompareAndSwap(ctx, keyMemberPfx+rec.ID, old, b, 0)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return rec, nil
+		}
 	}
-	return s.st.HSet(ctx, keyMembers, rec.ID, b)
+	return nil, errors.New("member changed concurrently too often; try again")
 }
 
-// load finds a member record by id or, failing that, by name.
-func (s *Service) load(ctx context.Context, idOrName string) (*record, error) {
-	b, err := s.st.HGet(ctx, keyMembers, idOrName)
+// load finds a member record (and its stored bytes) by id or, failing that, by name.
+func (s *Service) load(ctx context.Context, idOrName string) (*record, []byte, error) {
+	b, err := s.st.Get(ctx, keyMemberPfx+idOrName)
 	if errors.Is(err, store.ErrNotFound) {
 		id, err2 := s.st.Get(ctx, keyNamePfx+idOrName)
 		if errors.Is(err2, store.ErrNotFound) {
-			return nil, fmt.Errorf("%w: %q", ErrNotFound, idOrName)
+			return nil, nil, fmt.Errorf("%w: %q", ErrNotFound, idOrName)
 		}
 		if err2 != nil {
-			return nil, err2
+			return nil, nil, err2
 		}
-		b, err = s.st.HGet(ctx, keyMembers, string(id))
+		b, err = s.st.Get(ctx, keyMemberPfx+string(id))
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, fmt.Errorf("%w: %q", ErrNotFound, idOrName)
+			return nil, nil, fmt.Errorf("%w: %q", ErrNotFound, idOrName)
 		}
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var rec record
 	if err := json.Unmarshal(b, &rec); err != nil {
-		return nil, fmt.Errorf("decode member %s: %w", idOrName, err)
+		return nil, nil, fmt.Errorf("decode member %s: %w", idOrName, err)
 	}
-	return &rec, nil
+	return &rec, b, nil
 }
 
 // Get returns the member with that id or name, or an error wrapping ErrNotFound.
 func (s *Service) Get(ctx context.Context, idOrName string) (*Member, error) {
-	rec, err := s.load(ctx, idOrName)
+	rec, _, err := s.load(ctx, idOrName)
 	if err != nil {
 		return nil, fmt.Errorf("staff get: %w", err)
 	}
@@ -231,12 +261,34 @@ func (s *Service) Get(ctx context.Context, idOrName string) (*Member, error) {
 
 // List returns every member, ordered by id.
 func (s *Service) List(ctx context.Context) ([]Member, error) {
-	all, err := s.st.HGetAll(ctx, keyMembers)
-	if err != nil {
-		return nil, fmt.Errorf("staff list: %w", err)
+	var ids []string
+	seen := map[string]bool{}
+	cursor := ""
+	for {
+		page, next, err := s.st.SScan(ctx, keyIDs, cursor, 200)
+		if err != nil {
+			return nil, fmt.Errorf("staff list: %w", err)
+		}
+		for _, id := range page {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
 	}
-	out := make([]Member, 0, len(all))
-	for id, b := range all {
+	out := make([]Member, 0, len(ids))
+	for _, id := range ids {
+		b, err := s.st.Get(ctx, keyMemberPfx+id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("staff list: %w", err)
+		}
 		var rec record
 		if err := json.Unmarshal(b, &rec); err != nil {
 			return nil, fmt.Errorf("staff list: decode member %s: %w", id, err)
@@ -257,12 +309,8 @@ func (s *Service) List(ctx context.Context) ([]Member, error) {
 // Disable disables the member with that id or name: its token and password are
 // refused from the next request on. Returns an error wrapping ErrNotFound.
 func (s *Service) Disable(ctx context.Context, idOrName string) (*Member, error) {
-	rec, err := s.load(ctx, idOrName)
+	rec, err := s.update(ctx, idOrName, func(rec *record) { rec.Disabled = true })
 	if err != nil {
-		return nil, fmt.Errorf("staff disable: %w", err)
-	}
-	rec.Disabled = true
-	if err := s.put(ctx, rec); err != nil {
 		return nil, fmt.Errorf("staff disable: %w", err)
 	}
 	m := rec.Member
@@ -283,7 +331,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Member, erro
 	if err != nil {
 		return nil, fmt.Errorf("staff authenticate: %w", err)
 	}
-	rec, err := s.load(ctx, string(id))
+	rec, _, err := s.load(ctx, string(id))
 	if errors.Is(err, ErrNotFound) {
 		return nil, ErrUnauthenticated
 	}
@@ -310,16 +358,14 @@ func (s *Service) SetPassword(ctx context.Context, idOrName, password string) er
 	if len(password) > 72 {
 		return fmt.Errorf("%w: a password may have at most 72 bytes", ErrInvalid)
 	}
-	rec, err := s.load(ctx, idOrName)
-	if err != nil {
+	if _, _, err := s.load(ctx, idOrName); err != nil {
 		return fmt.Errorf("staff set password: %w", err)
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	if err != nil {
 		return fmt.Errorf("staff set password: %w", err)
 	}
-	rec.PasswordHash = string(h)
-	if err := s.put(ctx, rec); err != nil {
+	if _, err := s.update(ctx, idOrName, func(rec *record) { rec.PasswordHash = string(h) }); err != nil {
 		return fmt.Errorf("staff set password: %w", err)
 	}
 	return nil
@@ -329,7 +375,7 @@ func (s *Service) SetPassword(ctx context.Context, idOrName, password string) er
 // A wrong name or password, a member without a password or a disabled member
 // gives an error wrapping ErrUnauthenticated.
 func (s *Service) CheckPassword(ctx context.Context, name, password string) (*Member, error) {
-	rec, err := s.load(ctx, name)
+	rec, _, err := s.load(ctx, name)
 	if errors.Is(err, ErrNotFound) {
 		// Spend the same time as a real check so names cannot be probed by timing.
 		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))

@@ -35,17 +35,15 @@ func TestAddReturnsTokenOnceAndStoresOnlyItsHash(t *testing.T) {
 	if m.Name != "王芳" || !m.Has(staff.RoleEditor) || !m.Has(staff.RoleReviewer) || m.Has(staff.RoleAdmin) {
 		t.Fatalf("member = %+v", m)
 	}
-	all, err := st.HGetAll(ctx, "staff:members")
+	v, err := st.Get(ctx, "staff:member:"+m.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, v := range all {
-		if strings.Contains(string(v), token) {
-			t.Fatal("the token is stored in clear")
-		}
-		if !strings.Contains(string(v), staff.HashToken(token)) {
-			t.Fatal("the token's hash is not stored")
-		}
+	if strings.Contains(string(v), token) {
+		t.Fatal("the token is stored in clear")
+	}
+	if !strings.Contains(string(v), staff.HashToken(token)) {
+		t.Fatal("the token's hash is not stored")
 	}
 	got, err := s.Authenticate(ctx, token)
 	if err != nil || got.ID != m.ID {
@@ -143,8 +141,8 @@ func TestPasswords(t *testing.T) {
 	if err := s.SetPassword(ctx, "甲", "correct horse battery"); err != nil {
 		t.Fatal(err)
 	}
-	all, _ := st.HGetAll(ctx, "staff:members")
-	if strings.Contains(string(all[m.ID]), "correct horse") {
+	v, _ := st.Get(ctx, "staff:member:"+m.ID)
+	if len(v) == 0 || strings.Contains(string(v), "correct horse") {
 		t.Fatal("password stored in clear")
 	}
 	got, err := s.CheckPassword(ctx, "甲", "correct horse battery")
@@ -172,6 +170,27 @@ func errorCode(t *testing.T, rec *httptest.ResponseRecorder) string {
 		t.Fatalf("body %q: %v", rec.Body.String(), err)
 	}
 	return body.Error.Code
+}
+
+func TestConcurrentChangesAreNotLost(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newService(t)
+	m, tok, _ := s.Add(ctx, "甲", []staff.Role{staff.RoleEditor})
+	done := make(chan error, 2)
+	go func() { done <- s.SetPassword(ctx, m.ID, "a long enough password") }()
+	go func() { _, err := s.Disable(ctx, m.ID); done <- err }()
+	for i := 0; i < 2; i++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Authenticate(ctx, tok); !errors.Is(err, staff.ErrUnauthenticated) {
+		t.Fatalf("the disable was lost: %v", err)
+	}
+	got, _ := s.Get(ctx, m.ID)
+	if !got.Disabled {
+		t.Fatal("member not disabled")
+	}
 }
 
 func TestMiddlewareAndRequire(t *testing.T) {

@@ -83,12 +83,44 @@ func New(d Deps) http.Handler {
 	if d.Audit != nil {
 		mux.Handle("GET /api/v1/audit", audit.Handler(d.Audit))
 	}
-	var h http.Handler = mux
+	var h http.Handler = jsonFallback(mux)
 	if d.Staff != nil {
 		h = d.Staff.Middleware(h)
 	}
 	return h
 }
+
+// jsonFallback answers requests no route matches (404, or 405 for a known
+// path with another method) in the contract's JSON shape instead of the mux's
+// plain text.
+func jsonFallback(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		rec := &statusOnly{header: http.Header{}}
+		mux.ServeHTTP(rec, r)
+		if allow := rec.header.Get("Allow"); allow != "" {
+			w.Header().Set("Allow", allow)
+		}
+		if rec.code == http.StatusMethodNotAllowed {
+			jsonapi.WriteError(w, http.StatusMethodNotAllowed, jsonapi.CodeInvalid, "method not allowed on "+r.URL.Path)
+			return
+		}
+		jsonapi.WriteError(w, http.StatusNotFound, jsonapi.CodeNotFound, "no such endpoint: "+r.URL.Path)
+	})
+}
+
+// statusOnly is a ResponseWriter that keeps the status and headers and drops the body.
+type statusOnly struct {
+	header http.Header
+	code   int
+}
+
+func (s *statusOnly) Header() http.Header         { return s.header }
+func (s *statusOnly) Write(b []byte) (int, error) { return len(b), nil }
+func (s *statusOnly) WriteHeader(code int)        { s.code = code }
 
 // fail writes err in the contract's shape with the fitting status.
 func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {

@@ -252,6 +252,14 @@ func TestBadInput(t *testing.T) {
 	f.expect(f.do("editor", "POST", "/api/v1/notices/12345/submit", nil), 404)
 	f.expect(f.do("admin", "POST", "/api/v1/notices/12345/resume", nil), 404)
 	f.expect(f.do("editor", "GET", "/api/v1/notices/12345/deliveries", nil), 404)
+	r := f.expect(f.do("editor", "GET", "/api/v1/notices/1/nonsense", nil), 404)
+	if r.errCode() != "not_found" {
+		t.Fatalf("unknown route body: %s", r.Raw)
+	}
+	r = f.expect(f.do("editor", "DELETE", "/api/v1/notices/1", nil), 405)
+	if r.errCode() != "invalid" {
+		t.Fatalf("wrong method body: %s", r.Raw)
+	}
 }
 
 func TestScheduledPublishAtAndDeliveriesBeforePublication(t *testing.T) {

@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -799,8 +800,9 @@ func (s *Store) SCard(ctx context.Context, key string) (int64, error) {
 	return n, err
 }
 
-// SScan returns up to count members in byte order after cursor (the last member
-// of the previous page) and the next cursor ("" when done).
+// SScan returns up to count members in byte order after cursor and the next
+// cursor ("" when done). A cursor is ">" followed by the last member returned,
+// so that even the empty member can end a page.
 func (s *Store) SScan(ctx context.Context, key, cursor string, count int) ([]string, string, error) {
 	if count <= 0 {
 		count = 10
@@ -814,12 +816,16 @@ func (s *Store) SScan(ctx context.Context, key, cursor string, count int) ([]str
 		if err != nil || !ok {
 			return err
 		}
+		last, resume := strings.CutPrefix(cursor, ">")
+		if cursor != "" && !resume {
+			return fmt.Errorf("%q: bad cursor %q", key, cursor)
+		}
 		c := data(tx, key).Cursor()
 		var k []byte
-		if cursor == "" {
+		if !resume {
 			k, _ = c.First()
 		} else {
-			start := ukey(cursor)
+			start := ukey(last)
 			if k, _ = c.Seek(start); k != nil && bytes.Equal(k, start) {
 				k, _ = c.Next()
 			}
@@ -828,7 +834,7 @@ func (s *Store) SScan(ctx context.Context, key, cursor string, count int) ([]str
 			members = append(members, ustr(k))
 		}
 		if k != nil {
-			next = members[len(members)-1]
+			next = ">" + members[len(members)-1]
 		}
 		return nil
 	})

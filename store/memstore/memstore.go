@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -478,8 +479,9 @@ func (s *Store) SCard(ctx context.Context, key string) (int64, error) {
 	return int64(len(e.set)), nil
 }
 
-// SScan returns up to count members in byte order after cursor (the last member
-// of the previous page) and the next cursor ("" when done).
+// SScan returns up to count members in byte order after cursor and the next
+// cursor ("" when done). A cursor is ">" followed by the last member returned,
+// so that even the empty member can end a page.
 func (s *Store) SScan(ctx context.Context, key, cursor string, count int) ([]string, string, error) {
 	if err := s.lock("sscan"); err != nil {
 		return nil, "", err
@@ -492,9 +494,13 @@ func (s *Store) SScan(ctx context.Context, key, cursor string, count int) ([]str
 	if count <= 0 {
 		count = 10
 	}
+	last, resume := strings.CutPrefix(cursor, ">")
+	if cursor != "" && !resume {
+		return nil, "", fmt.Errorf("sscan %q: bad cursor %q", key, cursor)
+	}
 	var after []string
 	for m := range e.set {
-		if cursor == "" || m > cursor {
+		if !resume || m > last {
 			after = append(after, m)
 		}
 	}
@@ -503,7 +509,7 @@ func (s *Store) SScan(ctx context.Context, key, cursor string, count int) ([]str
 		return after, "", nil
 	}
 	page := after[:count]
-	return page, page[len(page)-1], nil
+	return page, ">" + page[len(page)-1], nil
 }
 
 // listFor returns key's list, creating it when create is set.

@@ -270,3 +270,53 @@ func TestConformanceOnCluster(t *testing.T) {
 		return s
 	})
 }
+
+// TestConformanceThroughSentinel runs the suite on a master found through a
+// Redis Sentinel started for the test (Options.MasterName).
+func TestConformanceThroughSentinel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Redis and a Sentinel")
+	}
+	bin, _ := redisBinaries(t)
+	dir := t.TempDir()
+	masterPort := freePort(t)
+	startRedis(t, bin, masterPort, "--dir", dir)
+	sentinelPort := freePort(t)
+	conf := filepath.Join(dir, "sentinel.conf")
+	err := os.WriteFile(conf, []byte("port "+strconv.Itoa(sentinelPort)+"\nbind 127.0.0.1\n"+
+		"sentinel monitor wxbot 127.0.0.1 "+strconv.Itoa(masterPort)+" 1\n"), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, conf, "--sentinel")
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start sentinel: %v", err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	sc := redis.NewSentinelClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(sentinelPort), MaxRetries: -1})
+	defer sc.Close()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if addr, err := sc.GetMasterAddrByName(context.Background(), "wxbot").Result(); err == nil && len(addr) == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("sentinel did not learn the master")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	n := 0
+	storetest.Run(t, func(t *testing.T) store.Store {
+		n++
+		s, err := redisstore.New(redisstore.Options{
+			Addrs: []string{"127.0.0.1:" + strconv.Itoa(sentinelPort)}, MasterName: "wxbot",
+			DB: 1, Prefix: "t" + strconv.Itoa(n) + ":",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}

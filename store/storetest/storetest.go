@@ -378,6 +378,13 @@ func testSets(t *testing.T, f factory) {
 		t.Fatalf("SScan = %v; want u2, u3, u4", seen)
 	}
 
+	// The empty string is a member like any other, even at the end of a page.
+	_, err = s.SAdd(ctx, "odd", "", "a", "b")
+	must(t, err)
+	if seen, _ := scanAll(t, s, "odd", 1); len(seen) != 3 || seen[""] == 0 {
+		t.Fatalf("SScan one by one over {\"\", a, b} = %v; want all three", seen)
+	}
+
 	members, next, err := s.SScan(ctx, "subs:none", "", 10)
 	must(t, err)
 	if len(members) != 0 || next != "" {
