@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"go.uber.org/zap"
-
 	"github.com/hospital/wxbot/audit"
 	"github.com/hospital/wxbot/bot"
 	"github.com/hospital/wxbot/complaints"
@@ -39,7 +37,7 @@ func buildParts(ctx context.Context, a *App) (*parts, error) {
 	p.audit = audit.New(a.Store, a.Clock)
 
 	// Notices and their push.
-	p.notices = notices.NewService(a.Store, a.Clock, notices.Config{}, log.Named("notices"))
+	p.notices = notices.NewService(a.Store, a.Clock, notices.Config{Categories: cfg.Notices.Categories}, log.Named("notices"))
 	p.notices.SetAudit(p.audit)
 	sender, err := notices.NewSender(a.API, notices.SenderConfig{Mode: cfg.Push.Mode, TemplateID: cfg.Push.TemplateID})
 	if err != nil {
@@ -73,6 +71,8 @@ func buildParts(ctx context.Context, a *App) (*parts, error) {
 		Logger:        log.Named("complaints"),
 		Registerer:    a.Registry,
 		RetentionDays: cfg.Complaints.RetentionDays,
+		DigestOpenIDs: cfg.Complaints.DigestOpenIDs,
+		DigestHour:    cfg.Complaints.DigestHour,
 	})
 	p.background = append(p.background, func(ctx context.Context) { p.complaints.Run(ctx, time.Minute) })
 
@@ -96,6 +96,5 @@ func buildParts(ctx context.Context, a *App) (*parts, error) {
 	}).Register(mux)
 	mux.Handle("/api/", noticeapi.New(noticeapi.Deps{Notices: p.notices, Audit: p.audit, Log: log.Named("noticeapi")}))
 	p.api = p.staff.Middleware(mux)
-	_ = zap.NewNop
 	return p, nil
 }

@@ -22,6 +22,7 @@ type Config struct {
 	Knowledge  Knowledge  `mapstructure:"knowledge"`
 	Push       Push       `mapstructure:"push"`
 	Complaints Complaints `mapstructure:"complaints"`
+	Notices    Notices    `mapstructure:"notices"`
 	Log        Log        `mapstructure:"log"`
 	Menu       string     `mapstructure:"menu"` // custom menu JSON; empty = the built-in default
 	// File is the config file that was read ("" when none).
@@ -92,6 +93,14 @@ type Complaints struct {
 	Holidays       []string `mapstructure:"holidays"`
 	MakeupWorkdays []string `mapstructure:"makeup_workdays"`
 	RetentionDays  int      `mapstructure:"retention_days"`
+	// DigestOpenIDs are complaints staff who get the daily digest in WeChat.
+	DigestOpenIDs []string `mapstructure:"digest_openids"`
+	DigestHour    int      `mapstructure:"digest_hour"`
+}
+
+// Notices configures the notice categories.
+type Notices struct {
+	Categories []string `mapstructure:"categories"`
 }
 
 // Log configures logging.
@@ -137,6 +146,9 @@ func defaults(v *viper.Viper) {
 	v.SetDefault("complaints.holidays", []string{})
 	v.SetDefault("complaints.makeup_workdays", []string{})
 	v.SetDefault("complaints.retention_days", 365)
+	v.SetDefault("complaints.digest_openids", []string{})
+	v.SetDefault("complaints.digest_hour", 8)
+	v.SetDefault("notices.categories", []string{})
 	v.SetDefault("log.level", "info")
 	v.SetDefault("log.format", "")
 	v.SetDefault("menu", "")
@@ -164,6 +176,8 @@ func Load(path string) (*Config, error) {
 	c.Redis.Addrs = splitList(c.Redis.Addrs)
 	c.Complaints.Holidays = splitList(c.Complaints.Holidays)
 	c.Complaints.MakeupWorkdays = splitList(c.Complaints.MakeupWorkdays)
+	c.Complaints.DigestOpenIDs = splitList(c.Complaints.DigestOpenIDs)
+	c.Notices.Categories = splitList(c.Notices.Categories)
 	switch strings.ToLower(c.WeChat.OutboxMode) {
 	case "true", "1", "yes", "on":
 		c.WeChat.Outbox = true
@@ -301,6 +315,9 @@ func (c *Config) Validate() error {
 		if _, err := time.Parse("2006-01-02", d); err != nil {
 			add("complaints.makeup_workdays", "%q is not a YYYY-MM-DD date", d)
 		}
+	}
+	if c.Complaints.DigestHour < 0 || c.Complaints.DigestHour > 23 {
+		add("complaints.digest_hour", "must be an hour 0-23")
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
