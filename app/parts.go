@@ -96,5 +96,6 @@ func buildParts(ctx context.Context, a *App) (*parts, error) {
 	}).Register(mux)
 	mux.Handle("/api/", noticeapi.New(noticeapi.Deps{Notices: p.notices, Audit: p.audit, Log: log.Named("noticeapi")}))
 	p.api = p.staff.Middleware(mux)
+	p.console = buildConsole(a, p)
 	return p, nil
 }

@@ -21,6 +21,7 @@ const (
 	suggestThreshold = 0.3
 	maxReplyRunes    = 560
 	pageSize         = 8
+	maxListed        = 40 // a list keeps at most this many entries (5 pages)
 )
 
 // answerOut is the core's answer to one message.

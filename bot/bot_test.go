@@ -60,8 +60,8 @@ func testData() *knowledge.Data {
 			{Questions: []string{"停车怎么收费", "停车费多少钱"}, Answer: "停车场30分钟内免费。"},
 			{Questions: []string{"医院电话是多少", "总机电话多少"}, Answer: "医院总机电话0736-88661000；投诉电话0736-88661315。"},
 		},
-		Synonyms: [][]string{{"CT", "电脑断层"}, {"彩超", "B超"}, {"血常规", "验血", "xcg"}, {"增强", "加强"}},
-		Version:  3,
+		Synonyms:  [][]string{{"CT", "电脑断层"}, {"彩超", "B超"}, {"血常规", "验血", "xcg"}, {"增强", "加强"}},
+		Version:   3,
 		UpdatedAt: time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC),
 	}
 }

@@ -27,7 +27,7 @@ var (
 	apptCues = []string{"挂号", "挂个号", "挂一个号", "预约", "约号", "放号", "挂专家号", "挂号方式", "怎么挂"}
 	// itemContext are words around item names in price questions (抽血检查血常规).
 	itemContext = []string{"抽血", "检查一下", "检查", "化验", "项目", "收费项目", "一项", "做"}
-	howCues  = []string{
+	howCues     = []string{
 		"怎么办理", "怎么办", "怎么弄", "怎么做", "怎么搞", "怎么走", "怎么样", "怎么", "咋办", "咋弄",
 		"如何", "流程", "手续", "步骤", "要带什么", "带什么", "需要什么", "准备什么", "办理",
 	}
@@ -60,13 +60,13 @@ func byLenDesc(ws []string) []string {
 }
 
 var (
-	priceCuesSorted  = byLenDesc(append(append([]string{}, priceCues...), weakPriceCues...))
-	fillersSorted    = byLenDesc(fillers)
-	howCuesSorted    = byLenDesc(howCues)
-	whereCuesSorted  = byLenDesc(whereCues)
-	detailCuesSorted = byLenDesc(detailCues)
+	priceCuesSorted   = byLenDesc(append(append([]string{}, priceCues...), weakPriceCues...))
+	fillersSorted     = byLenDesc(fillers)
+	howCuesSorted     = byLenDesc(howCues)
+	whereCuesSorted   = byLenDesc(whereCues)
+	detailCuesSorted  = byLenDesc(detailCues)
 	itemContextSorted = byLenDesc(itemContext)
-	apptCuesSorted   = byLenDesc(apptCues)
+	apptCuesSorted    = byLenDesc(apptCues)
 )
 
 // hasAny reports whether s contains one of words.

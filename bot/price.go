@@ -84,9 +84,12 @@ func band(hs []search.Hit) []search.Hit {
 // (血常规 -> 血常规(五分类), not a longer name), when there are such.
 func chooseItems(x *search.Index, q string, hs []search.Hit) []int {
 	var exact, all []int
-	for _, h := range hs {
+	covers := x.Coverer(q)
+	for i, h := range hs {
 		all = append(all, h.ID)
-		if x.Covers(q, coreName(x.Data.Prices[h.ID].Name)) {
+		// Exact names sort first among equals (they have the highest
+		// document coverage), so the head of a long band is enough.
+		if i < 100 && covers(x.ItemCore(h.ID)) {
 			exact = append(exact, h.ID)
 		}
 	}
@@ -188,6 +191,7 @@ func terms(q string) []string {
 
 // showItems answers with one item's details or a numbered list.
 func (b *Bot) showItems(x *search.Index, s *session, items []int, q string) string {
+	total := len(items)
 	s.Intent = intentPrice
 	s.Items = items
 	s.Doctor, s.Doctors = "", nil
@@ -198,10 +202,17 @@ func (b *Bot) showItems(x *search.Index, s *session, items []int, q string) stri
 	}
 	s.Query = q
 	s.List = s.List[:0]
+	if len(items) > maxListed {
+		items = items[:maxListed]
+		s.Items = items
+	}
 	for _, id := range items {
 		s.List = append(s.List, listEntry{Kind: listItem, ID: id})
 	}
-	s.ListTitle = fmt.Sprintf("找到%d项相关收费", len(items))
+	s.ListTitle = fmt.Sprintf("找到%d项相关收费", len(s.List))
+	if total > maxListed {
+		s.ListTitle = fmt.Sprintf("相关收费较多，以下是最相近的%d项（可说得更具体些）", maxListed)
+	}
 	s.Page = 0
 	return b.page(x, s)
 }

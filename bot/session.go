@@ -57,11 +57,11 @@ type session struct {
 	ListTitle string      `json:"lt,omitempty"`
 	Page      int         `json:"page,omitempty"` // pages shown so far (1 = the first)
 
-	Dept     int    `json:"dept"` // department index + 1 (0 = none)
-	Doctor   string `json:"doc,omitempty"`
+	Dept     int      `json:"dept"` // department index + 1 (0 = none)
+	Doctor   string   `json:"doc,omitempty"`
 	Doctors  []string `json:"docs,omitempty"` // candidates being clarified
-	Weekdays []int  `json:"wd,omitempty"`
-	Period   string `json:"period,omitempty"`
+	Weekdays []int    `json:"wd,omitempty"`
+	Period   string   `json:"period,omitempty"`
 
 	Process int    `json:"proc"` // process index + 1 (0 = none)
 	Topic   string `json:"topic,omitempty"`

@@ -23,6 +23,7 @@ type Config struct {
 	Push       Push       `mapstructure:"push"`
 	Complaints Complaints `mapstructure:"complaints"`
 	Notices    Notices    `mapstructure:"notices"`
+	Console    Console    `mapstructure:"console"`
 	Log        Log        `mapstructure:"log"`
 	Menu       string     `mapstructure:"menu"` // custom menu JSON; empty = the built-in default
 	// File is the config file that was read ("" when none).
@@ -98,6 +99,15 @@ type Complaints struct {
 	DigestHour    int      `mapstructure:"digest_hour"`
 }
 
+// Console configures the staff web console at /console/.
+type Console struct {
+	// CookieSecure marks the session cookie Secure (HTTPS only). Keep it on
+	// behind TLS; the demo on http://127.0.0.1 works either way in browsers
+	// that treat localhost as secure.
+	CookieSecure bool          `mapstructure:"cookie_secure"`
+	IdleTimeout  time.Duration `mapstructure:"idle_timeout"`
+}
+
 // Notices configures the notice categories.
 type Notices struct {
 	Categories []string `mapstructure:"categories"`
@@ -149,6 +159,8 @@ func defaults(v *viper.Viper) {
 	v.SetDefault("complaints.digest_openids", []string{})
 	v.SetDefault("complaints.digest_hour", 8)
 	v.SetDefault("notices.categories", []string{})
+	v.SetDefault("console.cookie_secure", true)
+	v.SetDefault("console.idle_timeout", "30m")
 	v.SetDefault("log.level", "info")
 	v.SetDefault("log.format", "")
 	v.SetDefault("menu", "")

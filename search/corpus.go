@@ -97,10 +97,14 @@ func (c *corpus) weight(u string) float64 {
 // candidates returns the documents sharing something with the query: a Han
 // bigram (or a Han unit when loose), a Latin token, or a synonym group.
 func (c *corpus) candidates(us []string, occ []occurrence, loose bool) []int32 {
-	mark := map[int32]struct{}{}
+	mark := make([]uint64, (len(c.docs)+63)/64)
+	n := 0
 	addAll := func(ids []int32) {
 		for _, id := range ids {
-			mark[id] = struct{}{}
+			if mark[id>>6]&(1<<(id&63)) == 0 {
+				mark[id>>6] |= 1 << (id & 63)
+				n++
+			}
 		}
 	}
 	for i, u := range us {
@@ -128,11 +132,18 @@ func (c *corpus) candidates(us []string, occ []occurrence, loose bool) []int32 {
 	for _, o := range occ {
 		addAll(c.groups[o.group])
 	}
-	out := make([]int32, 0, len(mark))
-	for id := range mark {
-		out = append(out, id)
+	out := make([]int32, 0, n)
+	for w, bits := range mark {
+		for bits != 0 {
+			b := bits & -bits
+			k := 0
+			for b>>uint(k) != 1 {
+				k++
+			}
+			out = append(out, int32(w*64+k))
+			bits &^= b
+		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
 }
 
@@ -149,9 +160,27 @@ type Coverage struct {
 // score computes the coverage of query q by document d. Runs of Han units
 // must be at least minHan long to count (1 lets single characters count).
 func (c *corpus) score(us []string, occ []occurrence, d int, minHan int) Coverage {
+	w := make([]float64, len(us))
+	for i, u := range us {
+		w[i] = c.weight(u)
+	}
+	return c.scoreW(us, w, occ, d, minHan, make([]float64, len(us)), nil)
+}
+
+// scoreW is score with the query's unit weights computed and scratch
+// buffers supplied (qm has len(us); dm is grown as needed).
+func (c *corpus) scoreW(us []string, wts []float64, occ []occurrence, d int, minHan int, qm []float64, dm []bool) Coverage {
 	doc := c.docs[d]
-	qm := make([]float64, len(us))
-	dm := make([]bool, len(doc))
+	for i := range qm {
+		qm[i] = 0
+	}
+	if cap(dm) < len(doc) {
+		dm = make([]bool, len(doc))
+	}
+	dm = dm[:len(doc)]
+	for i := range dm {
+		dm[i] = false
+	}
 	for i := 0; i < len(us); {
 		if us[i] == sep {
 			i++
@@ -234,10 +263,9 @@ func (c *corpus) score(us []string, occ []occurrence, d int, minHan int) Coverag
 		}
 	}
 	var got, total float64
-	for i, u := range us {
-		w := c.weight(u)
-		total += w
-		got += w * qm[i]
+	for i := range us {
+		total += wts[i]
+		got += wts[i] * qm[i]
 	}
 	n, m := 0, 0
 	for k, u := range doc {
@@ -306,20 +334,116 @@ func (c *corpus) search(us []string, loose bool) []Hit {
 	if loose {
 		minHan = 1
 	}
+	wts := make([]float64, len(us))
+	var total float64
+	for i, u := range us {
+		wts[i] = c.weight(u)
+		total += wts[i]
+	}
+	cands := c.candidates(us, occ, loose)
+	if len(cands) > prefilterAbove && total > 0 {
+		cands = c.prefilter(us, wts, occ, cands, total)
+	}
+	qm := make([]float64, len(us))
+	var dm []bool
 	var out []Hit
-	for _, id := range c.candidates(us, occ, loose) {
-		cov := c.score(us, occ, int(id), minHan)
-		if cov.Query > 0 {
-			out = append(out, Hit{ID: int(id), Coverage: cov})
+	best := 0.0
+	for _, id := range cands {
+		cov := c.scoreW(us, wts, occ, int(id), minHan, qm, dm)
+		if cov.Query <= 0 || cov.Query < best-keepBelowBest {
+			continue
+		}
+		if cov.Query > best {
+			best = cov.Query
+		}
+		out = append(out, Hit{ID: int(id), Coverage: cov})
+	}
+	// Drop what fell far below the best found later.
+	kept := out[:0]
+	for _, h := range out {
+		if h.Query >= best-keepBelowBest {
+			kept = append(kept, h)
 		}
 	}
-	sortHits(out)
+	sortHits(kept)
+	return kept
+}
+
+// Search tuning: hits further than keepBelowBest below the best are never
+// useful (lists use a much smaller margin, suggestions a fixed floor).
+const (
+	keepBelowBest  = 0.45
+	prefilterAbove = 200
+)
+
+// prefilter drops candidates whose best possible coverage (the weight of the
+// query units they contain at all) is too low to matter.
+func (c *corpus) prefilter(us []string, wts []float64, occ []occurrence, cands []int32, total float64) []int32 {
+	ub := make([]float64, len(c.docs))
+	in := make([]bool, len(c.docs))
+	for _, id := range cands {
+		in[id] = true
+	}
+	seen := map[string]bool{}
+	for i, u := range us {
+		if u == sep || seen[u] {
+			continue
+		}
+		seen[u] = true
+		w := 0.0
+		for k, v := range us {
+			if v == u {
+				w += wts[k]
+			}
+		}
+		for _, id := range c.post[u] {
+			if in[id] {
+				ub[id] += w
+			}
+		}
+		if isLatin(u) && len(u) >= 2 && hasLetter(u) {
+			for _, t := range c.latin {
+				if t != u && unitMatch(u, t) > 0 {
+					for _, id := range c.post[t] {
+						if in[id] {
+							ub[id] += w
+						}
+					}
+				}
+			}
+		}
+		_ = i
+	}
+	for _, o := range occ {
+		w := 0.0
+		for k := o.start; k < o.end; k++ {
+			w += wts[k]
+		}
+		for _, id := range c.groups[o.group] {
+			if in[id] {
+				ub[id] += w
+			}
+		}
+	}
+	best := 0.0
+	for _, id := range cands {
+		if ub[id] > best {
+			best = ub[id]
+		}
+	}
+	floor := best - keepBelowBest*total
+	out := cands[:0]
+	for _, id := range cands {
+		if ub[id] >= floor {
+			out = append(out, id)
+		}
+	}
 	return out
 }
 
 // sortHits orders hits best first.
 func sortHits(hs []Hit) {
-	sort.SliceStable(hs, func(i, j int) bool {
+	sort.Slice(hs, func(i, j int) bool {
 		a, b := hs[i], hs[j]
 		if d := a.Query - b.Query; d > 1e-9 || d < -1e-9 {
 			return d > 0

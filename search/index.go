@@ -57,9 +57,10 @@ type Index struct {
 	syn     *synonyms
 	synText *synonyms
 
-	items     *corpus   // doc i = Data.Prices[i]
-	itemNorm  []string  // normalised item names
+	items     *corpus    // doc i = Data.Prices[i]
+	itemNorm  []string   // normalised item names
 	itemTerms [][]string // Han runs of each item name (length >= 2)
+	itemCore  []string   // names without trailing parenthesis or strength
 
 	faq      *corpus // one doc per question
 	faqEntry []int
@@ -105,6 +106,7 @@ func Build(d *knowledge.Data) *Index {
 		x.itemNorm = append(x.itemNorm, n)
 		terms := hanRuns(us)
 		x.itemTerms = append(x.itemTerms, terms)
+		x.itemCore = append(x.itemCore, coreOf(textnorm.Normalize(p.Name)))
 		for _, t := range terms {
 			x.py.add(t)
 		}
@@ -332,6 +334,20 @@ func (x *Index) ItemCoverage(text string, item int) Coverage {
 // ItemName returns the normalised name of item i.
 func (x *Index) ItemName(i int) string { return x.itemNorm[i] }
 
+// ItemCore returns item i's normalised name without its trailing
+// parenthesis or strength: 血常规(五分类) -> 血常规.
+func (x *Index) ItemCore(i int) string { return x.itemCore[i] }
+
+func coreOf(n string) string {
+	if i := strings.IndexAny(n, "("); i > 0 {
+		n = n[:i]
+	}
+	if i := strings.Index(n, " "); i > 0 {
+		n = n[:i]
+	}
+	return strings.TrimSpace(n)
+}
+
 // ItemTerms returns the Chinese words (runs of two or more characters) of item i's name.
 func (x *Index) ItemTerms(i int) []string { return x.itemTerms[i] }
 
@@ -531,11 +547,12 @@ func (x *Index) Known(text string) bool {
 // Covers reports whether every unit of text appears in query, literally or
 // through a synonym group the query names ("便常规" is covered by "大便常规").
 func (x *Index) Covers(query, text string) bool {
+	return x.Coverer(query)(text)
+}
+
+// Coverer prepares query once for many Covers tests.
+func (x *Index) Coverer(query string) func(text string) bool {
 	qu := Units(compact(query))
-	tu := Units(compact(text))
-	if len(tu) == 0 {
-		return false
-	}
 	have := map[string]bool{}
 	for _, u := range qu {
 		have[u] = true
@@ -543,6 +560,14 @@ func (x *Index) Covers(query, text string) bool {
 	qg := map[int]bool{}
 	for _, o := range x.syn.find(qu) {
 		qg[o.group] = true
+	}
+	return func(text string) bool { return x.covers(have, qg, text) }
+}
+
+func (x *Index) covers(have map[string]bool, qg map[int]bool, text string) bool {
+	tu := Units(compact(text))
+	if len(tu) == 0 {
+		return false
 	}
 	ok := make([]bool, len(tu))
 	for _, o := range x.syn.find(tu) {

@@ -2,6 +2,7 @@ package search
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/mozillazg/go-pinyin"
 )
@@ -24,7 +25,7 @@ func readings(word string) (full, initials []string, ok bool) {
 	type rd struct{ f, i string }
 	cur := []rd{{"", ""}}
 	for _, r := range word {
-		rs := pinyin.SinglePinyin(r, pyArgs)
+		rs := runeReadings(r)
 		if len(rs) == 0 {
 			return nil, nil, false
 		}
@@ -53,15 +54,28 @@ func readings(word string) (full, initials []string, ok bool) {
 	return full, initials, len(full) > 0
 }
 
+// readingCache holds each character's readings (go-pinyin is slow per call).
+var readingCache sync.Map // rune -> []string
+
+func runeReadings(r rune) []string {
+	if v, ok := readingCache.Load(r); ok {
+		return v.([]string)
+	}
+	rs := pinyin.SinglePinyin(r, pyArgs)
+	readingCache.Store(r, rs)
+	return rs
+}
+
 // pinyinDict maps spellings of curated words (item names, aliases, synonyms,
 // doctors, keywords) back to the words.
 type pinyinDict struct {
 	full     map[string][]string
 	initials map[string][]string
+	added    map[string]bool
 }
 
 func newPinyinDict() *pinyinDict {
-	return &pinyinDict{full: map[string][]string{}, initials: map[string][]string{}}
+	return &pinyinDict{full: map[string][]string{}, initials: map[string][]string{}, added: map[string]bool{}}
 }
 
 func addUnique(m map[string][]string, k, v string) {
@@ -75,9 +89,10 @@ func addUnique(m map[string][]string, k, v string) {
 
 // add records a Chinese word of two or more characters.
 func (p *pinyinDict) add(word string) {
-	if len([]rune(word)) < 2 {
+	if len([]rune(word)) < 2 || p.added[word] {
 		return
 	}
+	p.added[word] = true
 	for _, r := range word {
 		if !isHan(r) {
 			return

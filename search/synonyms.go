@@ -5,7 +5,7 @@ import "github.com/hospital/wxbot/textnorm"
 // synonyms holds the data's synonym groups as unit sequences, indexed by
 // their first unit for fast scanning.
 type synonyms struct {
-	words   [][][]string       // group -> words -> units
+	words   [][][]string // group -> words -> units
 	byFirst map[string][]wordRef
 }
 

@@ -43,6 +43,37 @@ func Warm() time.Duration {
 	return t2sTime
 }
 
+// tradRunes caches, per rune, whether converting it alone to simplified
+// changes it. Text without such a rune is left alone (the converter is slow).
+var tradRunes sync.Map // rune -> bool
+
+// hasTraditional reports whether s holds a character that converts to
+// simplified Chinese.
+func hasTraditional(s string) bool {
+	for _, r := range s {
+		if r < 0x2e80 {
+			continue
+		}
+		if v, ok := tradRunes.Load(r); ok {
+			if v.(bool) {
+				return true
+			}
+			continue
+		}
+		trad := false
+		if cc := converter(); cc != nil {
+			if out, err := cc.Convert(string(r)); err == nil && out != string(r) {
+				trad = true
+			}
+		}
+		tradRunes.Store(r, trad)
+		if trad {
+			return true
+		}
+	}
+	return false
+}
+
 // keep reports whether a punctuation rune carries meaning in item names.
 func keep(r rune) bool {
 	switch r {
@@ -74,7 +105,7 @@ func Normalize(s string) string {
 			break
 		}
 	}
-	if !ascii {
+	if !ascii && hasTraditional(s) {
 		if cc := converter(); cc != nil {
 			if out, err := cc.Convert(s); err == nil {
 				s = out
