@@ -25,9 +25,18 @@ import (
 	"github.com/hospital/wxbot/knowledge"
 	"github.com/hospital/wxbot/knowledge/demo"
 	"github.com/hospital/wxbot/store"
+	"github.com/hospital/wxbot/store/memstore"
 	"github.com/hospital/wxbot/store/remote"
+	"github.com/hospital/wxbot/store/tiered"
 	"github.com/hospital/wxbot/wxapi"
 )
+
+// VolatilePrefixes are the keys an embedded (single-machine) store keeps in
+// memory: WeChat dedup ids, conversation sessions and the customer-service
+// window. A restart forgets them: a WeChat retry in flight may be answered
+// twice, conversations start afresh, and complaint answers go by template
+// until the patient writes again.
+var VolatilePrefixes = []string{"wx:dedup:", "bot:sess:", "complaint:lastseen:"}
 
 // Options are what a caller may replace; zero values mean production defaults.
 type Options struct {
@@ -89,6 +98,10 @@ func New(ctx context.Context, o Options) (*App, error) {
 		st, err := OpenStore(ctx, cfg, log, false)
 		if err != nil {
 			return nil, err
+		}
+		if cfg.Store.Driver == "embedded" {
+			// One machine: keep minutes-long keys in memory, not one fsync per message.
+			st = tiered.New(st, memstore.New(), VolatilePrefixes...)
 		}
 		a.Store, a.ownStore = st, true
 	}
