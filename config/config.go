@@ -151,7 +151,7 @@ func defaults(v *viper.Viper) {
 	v.SetDefault("push.rate_per_second", 0)
 	v.SetDefault("push.template_id", "")
 	v.SetDefault("push.mode", "template")
-	v.SetDefault("push.workers", 8)
+	v.SetDefault("push.workers", 32)
 	v.SetDefault("complaints.template_id", "")
 	v.SetDefault("complaints.holidays", []string{})
 	v.SetDefault("complaints.makeup_workdays", []string{})
