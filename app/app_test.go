@@ -246,3 +246,28 @@ func TestServeShutsDownGracefully(t *testing.T) {
 		t.Fatal("no shutdown within 10 s")
 	}
 }
+
+// The demo hospital's own corpus, written blind (without reading the bot), is
+// the guard on generalisation: its figure may only go up.
+func TestDemoCorpusThroughTheWebhook(t *testing.T) {
+	res, err := EvalDialogs(context.Background(), "../knowledge/demo/data", "../knowledge/demo/dialogs.json", zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	res.Report(&buf)
+	t.Log("\n" + buf.String())
+	if acc := res.Accuracy(); acc < demoCorpusFloor {
+		t.Errorf("accuracy %.1f%% fell below %.1f%%", 100*acc, 100*demoCorpusFloor)
+	}
+	for _, tr := range res.Turns {
+		for _, p := range tr.Problems {
+			if strings.HasPrefix(p, "unwanted ") && strings.ContainsAny(p[len("unwanted "):], "0123456789") {
+				t.Errorf("%s turn %d stated a price not asked for (%s): %s", tr.Dialog, tr.Index, p, tr.Reply)
+			}
+		}
+	}
+}
+
+// demoCorpusFloor is the last measured accuracy on the demo corpus, rounded down.
+const demoCorpusFloor = 0.83

@@ -22,7 +22,12 @@ import (
 // A turn's reply is the passive reply plus every message pushed to the user
 // for it (the outbox).
 func Eval(ctx context.Context, dir string, log *zap.Logger) (evalrun.Result, error) {
-	dialogs, err := evalrun.LoadDialogs(filepath.Join(dir, "dialogs.json"))
+	return EvalDialogs(ctx, dir, filepath.Join(dir, "dialogs.json"), log)
+}
+
+// EvalDialogs is Eval with the dialogues read from dialogsPath.
+func EvalDialogs(ctx context.Context, dir, dialogsPath string, log *zap.Logger) (evalrun.Result, error) {
+	dialogs, err := evalrun.LoadDialogs(dialogsPath)
 	if err != nil {
 		return evalrun.Result{}, err
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
@@ -11,12 +12,16 @@ import (
 
 func (e *env) evalCmd() *cobra.Command {
 	var min float64
+	var dialogs string
 	c := &cobra.Command{
 		Use:   "eval DIR",
 		Short: "load DIR's data into a throwaway store, play DIR/dialogs.json through the real webhook, print accuracy by tag and every failing turn",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := app.Eval(cmd.Context(), args[0], zap.NewNop())
+			if dialogs == "" {
+				dialogs = filepath.Join(args[0], "dialogs.json")
+			}
+			res, err := app.EvalDialogs(cmd.Context(), args[0], dialogs, zap.NewNop())
 			if err != nil {
 				return err
 			}
@@ -27,6 +32,7 @@ func (e *env) evalCmd() *cobra.Command {
 			return nil
 		},
 	}
+	c.Flags().StringVar(&dialogs, "dialogs", "", "the dialogues (default DIR/dialogs.json)")
 	c.Flags().Float64Var(&min, "min", 0, "exit non-zero when the share of passing turns (percent) is below this")
 	return c
 }
