@@ -55,6 +55,9 @@ func (b *Bot) understand(x *search.Index, norm string, now time.Time) *understan
 	u := &understanding{norm: norm}
 	u.iq = x.Correct(itemQuery(norm))
 	u.iq = dropHumanWord(x, u.iq)
+	if t := x.TrimForeignEdges(u.iq); t != "" {
+		u.iq = t
+	}
 	u.tq = x.Correct(topicQuery(norm))
 	u.fq = questionQuery(norm)
 	u.priceCue = hasAny(norm, priceCues)
@@ -99,6 +102,14 @@ func dropHumanWord(x *search.Index, q string) string {
 
 // surnameDoctors finds doctors named by surname and title: 王医生, 刘大夫, 陈主任.
 func surnameDoctors(x *search.Index, norm string) []string {
+	// 姓李的医生, 姓王的大夫.
+	if i := strings.Index(norm, "姓"); i >= 0 {
+		if r, _ := utf8.DecodeRuneInString(norm[i+len("姓"):]); r != utf8.RuneError {
+			if ds := x.DoctorsBySurname(string(r)); len(ds) > 0 && hasAny(norm, []string{"医生", "大夫", "主任", "专家", "教授", "坐诊", "出诊"}) {
+				return ds
+			}
+		}
+	}
 	for _, t := range []string{"医生", "大夫", "主任", "教授", "专家", "老师"} {
 		for off := 0; ; {
 			k := strings.Index(norm[off:], t)

@@ -66,7 +66,8 @@ func (b *Bot) processStep(x *search.Index, s *session, u *understanding) (string
 		return "", false
 	}
 	hs := x.Texts(q, true, func(r search.TextRef) bool { return r.Kind == search.TextStep && r.Index == pi })
-	if len(hs) == 0 || hs[0].Query < stepThreshold {
+	// Inside a process the steps are few: a weaker match still points at one.
+	if len(hs) == 0 || hs[0].Query < stepThreshold-0.1 {
 		return "", false
 	}
 	// A clearly better FAQ answer wins.
@@ -170,7 +171,7 @@ func (b *Bot) unknown(x *search.Index, s *session, u *understanding) string {
 	s.Intent = intentUnknown
 	s.List = nil
 	subject := u.iq
-	if subject == "" {
+	if utf8.RuneCountInString(subject) < 2 {
 		subject = u.norm
 	}
 	var sb strings.Builder

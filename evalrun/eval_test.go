@@ -145,3 +145,29 @@ func runOwn(t *testing.T, what string, ds []Dialog, d *knowledge.Data) {
 		t.Errorf("replies state prices not asked for: %v", bad)
 	}
 }
+
+// TestBlindDemoCorpus plays knowledge/demo/dialogs.json (written blind
+// against the demo data by another author) without the complaint and
+// subscription dialogues, as a regression guard for generalisation.
+func TestBlindDemoCorpus(t *testing.T) {
+	ds, err := LoadDialogs(filepath.Join("..", "knowledge", "demo", "dialogs.json"))
+	if err != nil {
+		t.Skipf("blind demo corpus not available: %v", err)
+	}
+	d, err := knowledge.ParseFS(demo.FS())
+	if err != nil {
+		t.Fatalf("demo data: %v", err)
+	}
+	d.Version = 1
+	ds = coreDialogs(ds)
+	res := Run(context.Background(), ds, BotSay(newBot(t, d)))
+	var buf bytes.Buffer
+	res.Report(&buf)
+	t.Logf("blind demo corpus (without complaint/subscription dialogues):\n%s", buf.String())
+	if acc := res.Accuracy(); acc < 0.80 {
+		t.Errorf("accuracy %.1f%% < 80%%", 100*acc)
+	}
+	if bad := digitsNotAsked(ds, res); len(bad) > 0 {
+		t.Errorf("replies state prices not asked for: %v", bad)
+	}
+}

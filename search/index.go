@@ -625,3 +625,31 @@ func splitSentences(text string) []string {
 	flush()
 	return out
 }
+
+// TrimForeignEdges removes leading and trailing characters that occur in no
+// price item name (我妈想头颅CT -> 头颅CT), so chatter around an item name does
+// not dilute its match. Latin tokens are kept.
+func (x *Index) TrimForeignEdges(text string) string {
+	us := Units(compact(text))
+	protected := make([]bool, len(us))
+	for _, o := range x.syn.find(us) {
+		for k := o.start; k < o.end; k++ {
+			protected[k] = true
+		}
+	}
+	known := func(k int) bool {
+		u := us[k]
+		return u != sep && (protected[k] || isLatin(u) || x.items.df[u] > 0)
+	}
+	i, j := 0, len(us)
+	for i < j && !known(i) {
+		i++
+	}
+	for j > i && !known(j-1) {
+		j--
+	}
+	if i == 0 && j == len(us) {
+		return text
+	}
+	return join(us[i:j])
+}

@@ -58,7 +58,22 @@ func (s *synonyms) find(us []string) []occurrence {
 			}
 		}
 	}
-	return out
+	// A word inside a longer word of another group is not that word:
+	// 超声 in 超声洁牙 (洗牙), 平片 in 氨氯地平片 (氨氯地平).
+	kept := out[:0]
+	for _, o := range out {
+		shadowed := false
+		for _, p := range out {
+			if p.group != o.group && p.end-p.start > o.end-o.start && p.start < o.end && o.start < p.end {
+				shadowed = true
+				break
+			}
+		}
+		if !shadowed {
+			kept = append(kept, o)
+		}
+	}
+	return kept
 }
 
 // group returns the words of group g as text.
