@@ -61,11 +61,15 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 }
 
 // CommitCtx stores the session data of token until expiry (replacing any).
+// scs computes expiry from the system clock; the session keeps the same time
+// left on the store's clock, so a fake clock in tests moves sessions to
+// their end exactly as time would.
 func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	ttl := expiry.Sub(s.clk.Now())
+	ttl := time.Until(expiry)
 	if ttl <= 0 {
 		return s.DeleteCtx(ctx, token)
 	}
+	expiry = s.clk.Now().Add(ttl)
 	// The store key lives a little longer than the session: the expiry in
 	// the value is what counts, and a clock a little off must not cut it short.
 	ttl += time.Minute
