@@ -8,7 +8,10 @@ import (
 	"context"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -72,5 +75,64 @@ func FindShared(rel string) string {
 			return ""
 		}
 		dir = parent
+	}
+}
+
+// RedisBinaries returns the paths of redis-server and redis-cli, skipping the
+// test when they are not on PATH (failing under WXBOT_REQUIRE_REDIS=1).
+func RedisBinaries(t testing.TB) (server, cli string) {
+	t.Helper()
+	server, err1 := exec.LookPath("redis-server")
+	cli, err2 := exec.LookPath("redis-cli")
+	if err1 != nil || err2 != nil {
+		msg := "redis-server and redis-cli not on PATH; install Redis to run this test"
+		if os.Getenv("WXBOT_REQUIRE_REDIS") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return server, cli
+}
+
+// FreePort returns a TCP port nothing listens on right now.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// StartRedis runs a throwaway redis-server on port (killed at the end of the
+// test) and waits until it answers PING.
+func StartRedis(t testing.TB, bin string, port int, extra ...string) *exec.Cmd {
+	t.Helper()
+	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"}, extra...)
+	cmd := exec.Command(bin, args...)
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start redis-server: %v", err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+			c.SetDeadline(time.Now().Add(time.Second))
+			_, werr := c.Write([]byte("PING\r\n"))
+			buf := make([]byte, 7)
+			n, _ := c.Read(buf)
+			c.Close()
+			if werr == nil && strings.HasPrefix(string(buf[:n]), "+PONG") {
+				return cmd
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("redis-server on port %d did not answer", port)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,22 +24,6 @@ import (
 // redisAddr returns the test Redis address; without one the test is skipped
 // (failed under WXBOT_REQUIRE_REDIS=1).
 func redisAddr(t testing.TB) string { return testenv.RedisAddr(t) }
-
-// redisBinaries returns the paths of redis-server and redis-cli, skipping the
-// test when they are not on PATH (failing under WXBOT_REQUIRE_REDIS=1).
-func redisBinaries(t *testing.T) (server, cli string) {
-	t.Helper()
-	server, err1 := exec.LookPath("redis-server")
-	cli, err2 := exec.LookPath("redis-cli")
-	if err1 != nil || err2 != nil {
-		msg := "redis-server and redis-cli not on PATH; install Redis to run this test"
-		if os.Getenv("WXBOT_REQUIRE_REDIS") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return server, cli
-}
 
 // newPrefix returns a key prefix no other test uses.
 func newPrefix(t testing.TB) string {
@@ -155,45 +138,10 @@ func TestNewRejectsBadOptions(t *testing.T) {
 	}
 }
 
-// freePort returns a TCP port nothing listens on right now.
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// startRedis runs a throwaway redis-server on port and waits until it answers.
-func startRedis(t *testing.T, bin string, port int, extra ...string) *exec.Cmd {
-	t.Helper()
-	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"}, extra...)
-	cmd := exec.Command(bin, args...)
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start redis-server: %v", err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(port), MaxRetries: -1})
-	defer c.Close()
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		if c.Ping(context.Background()).Err() == nil {
-			return cmd
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server on port %d did not answer", port)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func TestRecoversWhenRedisReturns(t *testing.T) {
-	bin, _ := redisBinaries(t)
-	port := freePort(t)
-	srv := startRedis(t, bin, port)
+	bin, _ := testenv.RedisBinaries(t)
+	port := testenv.FreePort(t)
+	srv := testenv.StartRedis(t, bin, port)
 	s, err := redisstore.New(redisstore.Options{
 		Addrs:       []string{"127.0.0.1:" + strconv.Itoa(port)},
 		DialTimeout: 300 * time.Millisecond, ReadTimeout: 300 * time.Millisecond, WriteTimeout: 300 * time.Millisecond,
@@ -216,7 +164,7 @@ func TestRecoversWhenRedisReturns(t *testing.T) {
 		t.Fatalf("Ping while Redis is down: %v; want ErrUnavailable", err)
 	}
 
-	startRedis(t, bin, port)
+	testenv.StartRedis(t, bin, port)
 	if err := s.Ping(ctx); err != nil {
 		t.Fatalf("Ping after Redis came back: %v", err)
 	}
@@ -234,12 +182,12 @@ func TestConformanceOnCluster(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a Redis Cluster")
 	}
-	bin, cli := redisBinaries(t)
+	bin, cli := testenv.RedisBinaries(t)
 	dir := t.TempDir()
 	var addrs []string
 	for i := 0; i < 3; i++ {
-		port := freePort(t)
-		startRedis(t, bin, port, "--cluster-enabled", "yes",
+		port := testenv.FreePort(t)
+		testenv.StartRedis(t, bin, port, "--cluster-enabled", "yes",
 			"--cluster-config-file", filepath.Join(dir, "nodes-"+strconv.Itoa(port)+".conf"), "--dir", dir)
 		addrs = append(addrs, "127.0.0.1:"+strconv.Itoa(port))
 	}
@@ -277,11 +225,11 @@ func TestConformanceThroughSentinel(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Redis and a Sentinel")
 	}
-	bin, _ := redisBinaries(t)
+	bin, _ := testenv.RedisBinaries(t)
 	dir := t.TempDir()
-	masterPort := freePort(t)
-	startRedis(t, bin, masterPort, "--dir", dir)
-	sentinelPort := freePort(t)
+	masterPort := testenv.FreePort(t)
+	testenv.StartRedis(t, bin, masterPort, "--dir", dir)
+	sentinelPort := testenv.FreePort(t)
 	conf := filepath.Join(dir, "sentinel.conf")
 	err := os.WriteFile(conf, []byte("port "+strconv.Itoa(sentinelPort)+"\nbind 127.0.0.1\n"+
 		"sentinel monitor wxbot 127.0.0.1 "+strconv.Itoa(masterPort)+" 1\n"), 0o600)
