@@ -346,34 +346,3 @@ func TestIndexRebuiltOncePerVersion(t *testing.T) {
 	}
 	mustContain(t, h.say("z", "尿常规多少钱").Text, "15.00元")
 }
-
-// TestSkillsSeeEveryMessageKind: images (a complaint's attachment), voice
-// without recognition and follow/scan events reach the skills before the
-// bot's own kind notes.
-func TestSkillsSeeEveryMessageKind(t *testing.T) {
-	var seen []string
-	attach := SkillFunc(func(ctx context.Context, t *Turn) (Reply, bool, error) {
-		seen = append(seen, t.Msg.Kind+"/"+t.Msg.Event)
-		if t.Msg.Kind == KindImage {
-			return Reply{Text: "已收到附件"}, true, nil
-		}
-		return Reply{}, false, nil
-	})
-	h := newHarness(t, func(o *Options) { o.Skills = []Skill{attach} })
-	r, _ := h.b.Respond(h.ctx, Message{UserID: "u", Kind: KindImage, MediaID: "m"})
-	if r.Text != "已收到附件" {
-		t.Errorf("image did not reach the skill: %q", r.Text)
-	}
-	r, _ = h.b.Respond(h.ctx, Message{UserID: "u", Kind: KindVoice, MediaID: "v"})
-	mustContain(t, r.Text, "语音")
-	r, _ = h.b.Respond(h.ctx, Message{UserID: "u", Kind: KindEvent, Event: EventSubscribe})
-	mustContain(t, r.Text, "欢迎关注")
-	r, _ = h.b.Respond(h.ctx, Message{UserID: "u", Kind: KindEvent, Event: EventScan, EventKey: "1"})
-	if r.Text != "" {
-		t.Errorf("SCAN should say nothing, got %q", r.Text)
-	}
-	want := []string{"image/", "voice/", "event/subscribe", "event/SCAN"}
-	if strings.Join(seen, ",") != strings.Join(want, ",") {
-		t.Errorf("skill saw %v, want %v", seen, want)
-	}
-}
