@@ -35,6 +35,7 @@ type answerOut struct {
 type understanding struct {
 	norm      string
 	iq        string // item query (cues removed, typos corrected)
+	iqAlt     string // item query without a second, detail question (要不要空腹)
 	tq        string // topic query (how/where words removed, typos corrected)
 	fq        string // question query (for FAQ)
 	priceCue  bool
@@ -52,6 +53,7 @@ type understanding struct {
 }
 
 func (b *Bot) understand(x *search.Index, norm string, now time.Time) *understanding {
+	norm = collapseMeasure(norm)
 	u := &understanding{norm: norm}
 	u.iq = x.Correct(itemQuery(norm))
 	u.iq = dropHumanWord(x, u.iq)
@@ -61,13 +63,21 @@ func (b *Bot) understand(x *search.Index, norm string, now time.Time) *understan
 	u.tq = x.Correct(topicQuery(norm))
 	u.fq = questionQuery(norm)
 	u.priceCue = hasAny(norm, priceCues)
+	u.detailCue = hasAny(norm, detailCues)
+	if u.priceCue && u.detailCue {
+		// Two questions in one message (血脂多少钱要不要空腹): the item
+		// query without the second one.
+		u.iqAlt = x.Correct(itemQuery(removeAll(norm, detailSplitSorted)))
+		if t := x.TrimForeignEdges(u.iqAlt); t != "" {
+			u.iqAlt = t
+		}
+	}
 	u.weekdays = parseWeekdays(norm, now)
 	u.period = parsePeriod(norm)
 	u.schedCue = hasAny(norm, scheduleCues) || u.weekdays != nil || u.period != ""
 	u.apptCue = hasAny(norm, apptCues)
 	u.whereCue = hasAny(norm, whereCues) || strings.Contains(norm, "诊室")
 	u.phoneCue = hasAny(norm, phoneCues)
-	u.detailCue = hasAny(norm, detailCues)
 	u.frag = isFragment(norm)
 	u.surname = surnameDoctors(x, norm)
 	u.depts = x.Departments(norm)
@@ -242,6 +252,14 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 	}
 	// 5. Price questions.
 	if u.priceCue {
+		// A fee the FAQ answers (停车一小时多少钱) rather than an item:
+		// compared on the same content words.
+		cq := contentQuery(u.tq)
+		if t := b.bestTopic(x, cq); t != nil && t.Ref.Kind == search.TextFAQ {
+			if hs := x.Items(cq); len(hs) == 0 || t.Query >= hs[0].Query+topicOverItem {
+				return b.topic(x, s, t.Ref), true
+			}
+		}
 		if s.Intent == intentPrice && s.Query != "" && u.frag {
 			if text, ok := b.priceFragment(x, s, u.iq); ok {
 				return text, true
@@ -250,7 +268,15 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 		if text, ok := b.priceFresh(x, s, u.iq); ok {
 			return text, true
 		}
+		if u.iqAlt != "" && u.iqAlt != u.iq && confident(x, u.iqAlt) {
+			if text, ok := b.priceFresh(x, s, u.iqAlt); ok {
+				return text, true
+			}
+		}
 		if text, ok := b.generic(x, s, u, false); ok {
+			return text, true
+		}
+		if text, ok := b.priceRetry(x, s, u); ok {
 			return text, true
 		}
 		if s.Intent == intentPrice && s.Query != "" {
@@ -269,6 +295,29 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 	}
 	if u.weekdays != nil && u.schedCue {
 		return b.openDepartments(x, s, u.weekdays, u.period), true
+	}
+	return b.topicFollowUp(x, s, u)
+}
+
+// topicFollowUp answers a short question after an FAQ answer or a process
+// (能寄到家里吗 after 病历复印) with the last topic's words added.
+func (b *Bot) topicFollowUp(x *search.Index, s *session, u *understanding) (string, bool) {
+	prev := ""
+	switch {
+	case s.Intent == intentFAQ && s.Topic != "":
+		prev = s.Topic
+	case s.Intent == intentProcess && s.Process > 0 && s.Process <= len(x.Data.Processes):
+		prev = x.Data.Processes[s.Process-1].Title
+	}
+	cq := contentQuery(u.tq)
+	if prev == "" || cq == "" {
+		return "", false
+	}
+	if t := b.bestTopic(x, contentQuery(topicQuery(prev))+cq); t != nil {
+		// The follow-up's own words must be found there too.
+		if c := x.TopicCoverage(cq, *t); c >= topicThreshold {
+			return b.topic(x, s, t.Ref), true
+		}
 	}
 	return "", false
 }
@@ -316,6 +365,9 @@ func (b *Bot) followUp(x *search.Index, s *session, u *understanding) (string, b
 			}
 		}
 	case intentPrice:
+		if text, ok := b.itemNoteFollowUp(x, s, u); ok && !u.detailCue {
+			return text, true
+		}
 		if len(s.Items) > 0 && u.detailCue && !(u.priceCue && !u.frag && x.Known(u.iq) && confident(x, u.iq)) {
 			if text, ok := b.itemDetailQuestion(x, s, u); ok {
 				return text, true
@@ -390,6 +442,17 @@ func (b *Bot) generic(x *search.Index, s *session, u *understanding, withItems b
 			itemScore = hs[0].Query
 		}
 	}
+	var topic *search.TextHit
+	if withItems {
+		cq := contentQuery(u.tq)
+		if topic = b.bestTopic(x, cq); topic != nil && itemScore >= itemThreshold {
+			// Compare with the items on the same words: the item query
+			// drops what no item name knows (被猫咬 in 被猫咬了去哪打针).
+			if hs := x.Items(cq); len(hs) > 0 && topic.Query < hs[0].Query+topicOverItem {
+				topic = nil
+			}
+		}
+	}
 	switch {
 	case faqScore >= faqThreshold && faqScore >= procScore-0.05 && faqScore >= itemScore-0.1:
 		return b.faq(x, s, faqID), true
@@ -398,10 +461,66 @@ func (b *Bot) generic(x *search.Index, s *session, u *understanding, withItems b
 			return b.step(x, s, *stepRef), true
 		}
 		return b.process(x, s, procID), true
-	case withItems && itemScore >= itemThreshold:
+	case withItems && itemScore >= itemThreshold && topic == nil:
 		return b.priceFresh(x, s, u.iq)
 	}
+	if topic != nil {
+		return b.topic(x, s, topic.Ref), true
+	}
 	return "", false
+}
+
+// Topic matching (FAQ answers and process steps searched as a whole).
+const (
+	topicThreshold = 0.72
+	topicMargin    = 0.04 // over the best hit of another FAQ entry or process
+	topicOverItem  = 0.15 // a topic beats an item match only by this much
+)
+
+// topicStops are question words that carry no topic.
+var topicStops = byLenDesc([]string{
+	"什么时候", "啥时候", "几点钟", "几点", "是什么", "是多少", "什么", "啥", "哪个", "哪家", "哪", "要不要", "需不需要", "用不用",
+	"可不可以", "能不能", "是不是", "可以", "能", "吗", "呢", "吧", "了", "应该", "怎样", "一般", "先", "张", "个", "是什", "什",
+})
+
+// contentQuery is a topic query without question words.
+func contentQuery(tq string) string {
+	return cleanSpaces(removeAll(tq, topicStops))
+}
+
+// bestTopic finds the FAQ entry or process step a question is about, by its
+// content words over questions, answers, titles, keywords and steps; nil
+// when nothing matches well and clearly better than the rest.
+func (b *Bot) bestTopic(x *search.Index, q string) *search.TextHit {
+	if q == "" {
+		return nil
+	}
+	hs := x.Topics(q)
+	if len(hs) == 0 || hs[0].Query < topicThreshold {
+		return nil
+	}
+	// Among equally good documents the one whose questions (or process
+	// title and keywords) say most of it answers best, then the most
+	// focused one.
+	best, bestHead := hs[0], x.TopicHeadCoverage(q, hs[0])
+	for _, h := range hs[1:] {
+		if h.Query < hs[0].Query-topicMargin {
+			break
+		}
+		head := x.TopicHeadCoverage(q, h)
+		if head > bestHead+1e-9 || (head > bestHead-1e-9 && h.Doc > best.Doc) {
+			best, bestHead = h, head
+		}
+	}
+	return &best
+}
+
+// topic answers an FAQ entry or a process step.
+func (b *Bot) topic(x *search.Index, s *session, r search.TextRef) string {
+	if r.Kind == search.TextFAQ {
+		return b.faq(x, s, r.Index)
+	}
+	return b.step(x, s, r)
 }
 
 // finish caps a reply and adds the data date.

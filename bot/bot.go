@@ -83,19 +83,27 @@ func (b *Bot) index() *search.Index {
 	return b.idx
 }
 
-// Respond answers one message.
+// Respond answers one message. Skills see every message and event first
+// (a complaint form takes an image as an attachment; every message keeps a
+// skill's 48-hour window); the bot answers what no skill handled.
 func (b *Bot) Respond(ctx context.Context, msg Message) (Reply, error) {
 	x := b.index()
 	switch msg.Kind {
 	case KindEvent:
 		return b.event(ctx, x, msg)
-	case KindVoice:
-		if strings.TrimSpace(msg.Text) == "" {
-			return Reply{Text: "抱歉，没有听清您的语音。请直接打字提问，例如「血常规多少钱」「儿科周六有门诊吗」，或点击下方菜单。"}, nil
-		}
-		return b.text(ctx, x, msg)
 	case KindText:
 		return b.text(ctx, x, msg)
+	case KindVoice:
+		if strings.TrimSpace(msg.Text) != "" {
+			return b.text(ctx, x, msg)
+		}
+	}
+	if r, handled, err := b.runSkills(ctx, x, msg, textnorm.Normalize(msg.Text)); handled || err != nil {
+		return r, err
+	}
+	switch msg.Kind {
+	case KindVoice:
+		return Reply{Text: "抱歉，没有听清您的语音。请直接打字提问，例如「血常规多少钱」「儿科周六有门诊吗」，或点击下方菜单。"}, nil
 	case KindImage:
 		return Reply{Text: "收到您的图片。目前我只能看懂文字，请用文字描述您的问题，例如「胃镜多少钱」「怎么挂号」；需要帮助请回复「人工」。"}, nil
 	default:
@@ -103,15 +111,15 @@ func (b *Bot) Respond(ctx context.Context, msg Message) (Reply, error) {
 	}
 }
 
-// event answers a menu click or a follow.
+// event answers a menu click or a follow, after offering it to the skills.
 func (b *Bot) event(ctx context.Context, x *search.Index, msg Message) (Reply, error) {
+	if r, handled, err := b.runSkills(ctx, x, msg, ""); handled || err != nil {
+		return r, err
+	}
 	switch msg.Event {
 	case EventSubscribe:
 		return Reply{Text: b.welcome(x, true)}, nil
 	case EventClick:
-		if r, handled, err := b.runSkills(ctx, x, msg, ""); handled || err != nil {
-			return r, err
-		}
 		switch msg.EventKey {
 		case KeyPrices:
 			return Reply{Text: "请直接发送项目或药品名称询问价格，例如「血常规多少钱」「头颅CT多少钱」「阿莫西林价格」。"}, nil

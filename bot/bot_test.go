@@ -346,3 +346,62 @@ func TestIndexRebuiltOncePerVersion(t *testing.T) {
 	}
 	mustContain(t, h.say("z", "尿常规多少钱").Text, "15.00元")
 }
+
+// TestSkillsSeeEveryMessageKind: images (a complaint's attachment), voice
+// without recognition and follow/scan events reach the skills before the
+// bot's own kind notes.
+func TestSkillsSeeEveryMessageKind(t *testing.T) {
+	var seen []string
+	attach := SkillFunc(func(ctx context.Context, t *Turn) (Reply, bool, error) {
+		seen = append(seen, t.Msg.Kind+"/"+t.Msg.Event)
+		if t.Msg.Kind == KindImage {
+			return Reply{Text: "已收到附件"}, true, nil
+		}
+		return Reply{}, false, nil
+	})
+	h := newHarness(t, func(o *Options) { o.Skills = []Skill{attach} })
+	r, _ := h.b.Respond(h.ctx, Message{UserID: "u", Kind: KindImage, MediaID: "m"})
+	if r.Text != "已收到附件" {
+		t.Errorf("image did not reach the skill: %q", r.Text)
+	}
+	r, _ = h.b.Respond(h.ctx, Message{UserID: "u", Kind: KindVoice, MediaID: "v"})
+	mustContain(t, r.Text, "语音")
+	r, _ = h.b.Respond(h.ctx, Message{UserID: "u", Kind: KindEvent, Event: EventSubscribe})
+	mustContain(t, r.Text, "欢迎关注")
+	r, _ = h.b.Respond(h.ctx, Message{UserID: "u", Kind: KindEvent, Event: EventScan, EventKey: "1"})
+	if r.Text != "" {
+		t.Errorf("SCAN should say nothing, got %q", r.Text)
+	}
+	want := []string{"image/", "voice/", "event/subscribe", "event/SCAN"}
+	if strings.Join(seen, ",") != strings.Join(want, ",") {
+		t.Errorf("skill saw %v, want %v", seen, want)
+	}
+}
+
+func TestCollapseMeasureWords(t *testing.T) {
+	for in, want := range map[string]string{"拍个片子": "拍片子", "洗一次牙": "洗牙", "打个吊针": "打吊针", "看下午": "看下午", "做个吗": "做个吗"} {
+		if got := collapseMeasure(in); got != want {
+			t.Errorf("collapseMeasure(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestChatterAroundAPriceQuestion: politeness, family and a second question
+// around an item do not hide it; an unknown head noun is not replaced by a
+// known modifier.
+func TestChatterAroundAPriceQuestion(t *testing.T) {
+	h := newHarness(t)
+	mustContain(t, h.say("a", "你好我妈想问一下头颅CT平扫多少钱").Text, "160.00元")
+	mustContain(t, h.say("b", "腹部彩超多少钱要不要空腹").Text, "120.00元", "空腹")
+	r := h.say("c", "头颅磁共振多少钱").Text
+	mustContain(t, r, "没有找到")
+	mustNotContain(t, r, "160.00", "380.00")
+}
+
+// TestNoteAnswersAFollowUpQuestion: a question about the last item is
+// answered from its note, naming it.
+func TestNoteAnswersAFollowUpQuestion(t *testing.T) {
+	h := newHarness(t)
+	mustContain(t, h.say("u", "腹部彩超多少钱").Text, "120.00元")
+	mustContain(t, h.say("u", "检查前能吃东西吗").Text, "腹部彩超", "空腹")
+}

@@ -42,7 +42,9 @@ var (
 	fillers = []string{
 		"我想问一下", "想问一下", "我想问下", "想问下", "请问一下", "请问", "问一下", "问下", "应该", "应当", "咨询一下", "咨询下", "咨询", "我想问", "想问", "我想要", "我想",
 		"我要", "我需要", "你们医院", "你们", "贵院", "这边", "这里", "医院里", "在医院",
-		"做一个", "做一次", "做个", "做下", "拍一个", "拍个", "查一个", "查个", "照一个", "照个", "开一个", "开个",
+		"你好", "您好", "麻烦你", "麻烦您", "帮我查一下", "帮我查下", "帮我查查", "帮我查", "帮忙查一下", "帮忙查", "帮我看看", "查一下", "查询一下",
+		"这个药", "这种药", "这款药", "这药", "这个", "这种", "那种",
+		"我妈妈", "我妈", "我爸爸", "我爸", "我老婆", "我老公", "我媳妇", "我爱人", "我家里人", "家里人", "家里老人", "想了解一下", "想了解", "了解一下", "打听一下",
 		"一下", "大概", "大约", "一般", "需要", "我是", "我们", "帮我", "麻烦", "看看", "就是",
 		"有没有", "有吗", "是不是", "能不能", "可不可以", "医院", "本院", "要交", "得交", "需交",
 	}
@@ -140,6 +142,41 @@ func removeCounting(s string) string {
 	}
 	return s
 }
+
+// measureVerbs are verbs patients put a measure word after (拍个片, 做个
+// 胃镜, 打个吊针, 洗个牙, 抽个血): the measure word is dropped so the verb
+// and its object read as the word lists write them (拍片, 洗牙).
+var measureVerbs = "拍做查抽打照验测洗拔补开挂输扎看种换剪配量"
+
+// measureWords are the infixes dropped after a measure verb, longest first.
+var measureWords = []string{"一个", "一次", "一下", "个"}
+
+// collapseMeasure removes measure-word infixes after a verb: 拍个片子 ->
+// 拍片子, 洗一次牙 -> 洗牙, 打个吊针 -> 打吊针.
+func collapseMeasure(s string) string {
+	if !strings.ContainsAny(s, "个一") {
+		return s
+	}
+	var b strings.Builder
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		b.WriteRune(rs[i])
+		if !strings.ContainsRune(measureVerbs, rs[i]) {
+			continue
+		}
+		for _, m := range measureWords {
+			mr := []rune(m)
+			end := i + 1 + len(mr)
+			if end < len(rs) && string(rs[i+1:end]) == m && isHanRune(rs[end]) && !strings.ContainsRune("吗呢吧啊呀", rs[end]) {
+				i = end - 1
+				break
+			}
+		}
+	}
+	return b.String()
+}
+
+func isHanRune(r rune) bool { return r >= 0x3400 && r <= 0x9fff }
 
 // itemQuery strips a message down to the words that can name a price item.
 func itemQuery(norm string) string {

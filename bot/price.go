@@ -104,7 +104,13 @@ func (b *Bot) priceFresh(x *search.Index, s *session, q string) (string, bool) {
 	if q == "" {
 		return "", false
 	}
-	hs := band(x.Items(q))
+	all := x.Items(q)
+	if len(all) > 0 && all[0].Query < spanConfidence && !headCovered(x, q, all[0].ID) {
+		// A weak match that leaves the end of the question (the head of a
+		// Chinese noun phrase: 无痛人流) unmatched names something else.
+		return "", false
+	}
+	hs := band(all)
 	if len(hs) == 0 {
 		return "", false
 	}
@@ -428,6 +434,9 @@ func builtinSynonymWords(s string) []string {
 		{"出结果", "出报告", "报告", "结果"},
 		{"寄", "邮寄", "快递"},
 		{"在哪", "位置", "楼"},
+		{"空腹", "吃东西", "吃饭", "进食", "禁食", "喝水", "吃早饭", "吃早餐"},
+		{"陪同", "陪着", "陪护", "家属", "有人陪"},
+		{"拍片", "牙片", "片子", "胸片", "x光"},
 	}
 	var out []string
 	for _, g := range groups {

@@ -30,6 +30,42 @@ type corpus struct {
 	latin  []string           // distinct Latin tokens
 	groups map[int][]int32    // synonym group -> docs containing one of its words
 	syn    *synonyms
+
+	// cat is each document's category (price items only) and groupCat the
+	// category most documents holding a synonym group's words share: a
+	// synonym match into another category (超声 of 彩超 in a dental
+	// cleaning) earns less.
+	cat      []string
+	groupCat map[int]string
+}
+
+// crossCategoryQuality is the credit of a synonym match into a document
+// outside the group's usual category.
+const crossCategoryQuality = 0.7
+
+// reorderCredit is the credit of a character next to a matched word in the
+// query and next to it in the document too, in another order (拔智齿 ~
+// 智齿拔除).
+const reorderCredit = 0.85
+
+// setCategories records the documents' categories and each synonym group's
+// dominant one (held by at least 60 % of its documents).
+func (c *corpus) setCategories(cats []string) {
+	c.cat = cats
+	c.groupCat = map[int]string{}
+	for g, ids := range c.groups {
+		n := map[string]int{}
+		for _, id := range ids {
+			if int(id) < len(cats) && cats[id] != "" {
+				n[cats[id]]++
+			}
+		}
+		for k, v := range n {
+			if float64(v) >= 0.6*float64(len(ids)) && len(ids) >= 2 {
+				c.groupCat[g] = k
+			}
+		}
+	}
 }
 
 func newCorpus(syn *synonyms) *corpus {
@@ -247,10 +283,14 @@ func (c *corpus) scoreW(us []string, wts []float64, occ []occurrence, d int, min
 			if hit == nil {
 				continue
 			}
+			quality := synMatchQuality
+			if gc := c.groupCat[o.group]; gc != "" && d < len(c.cat) && c.cat[d] != gc {
+				quality = crossCategoryQuality
+			}
 			improved := false
 			for k := o.start; k < o.end; k++ {
-				if qm[k] < synMatchQuality {
-					qm[k] = synMatchQuality
+				if qm[k] < quality {
+					qm[k] = quality
 					improved = true
 				}
 			}
@@ -261,6 +301,9 @@ func (c *corpus) scoreW(us []string, wts []float64, occ []occurrence, d int, min
 				}
 			}
 		}
+	}
+	if minHan > 1 {
+		c.reorder(us, doc, qm, dm)
 	}
 	var got, total float64
 	for i := range us {
@@ -285,6 +328,32 @@ func (c *corpus) scoreW(us []string, wts []float64, occ []occurrence, d int, min
 		cov.Doc = float64(m) / float64(n)
 	}
 	return cov
+}
+
+// reorder credits a query character left unmatched (or matched only as a
+// lone character) that sits next to a matched word in the query and occurs
+// in the document right next to the matched part: the same words in another
+// order (拔智齿 ~ 阻生智齿拔除术, 智齿拔掉 ~ 智齿拔除).
+func (c *corpus) reorder(us, doc []string, qm []float64, dm []bool) {
+	for i, u := range us {
+		if qm[i] >= reorderCredit || u == sep || isLatin(u) {
+			continue
+		}
+		near := (i > 0 && qm[i-1] >= synMatchQuality-1e-9 && !isLatin(us[i-1])) ||
+			(i+1 < len(us) && qm[i+1] >= synMatchQuality-1e-9 && !isLatin(us[i+1]))
+		if !near {
+			continue
+		}
+		for j, du := range doc {
+			if du != u || dm[j] {
+				continue
+			}
+			if (j > 0 && dm[j-1]) || (j+1 < len(doc) && dm[j+1]) {
+				qm[i] = reorderCredit
+				break
+			}
+		}
+	}
 }
 
 // docText returns document d as text.

@@ -15,22 +15,6 @@ import (
 	"github.com/hospital/wxbot/textnorm"
 )
 
-// builtinGroups are general Chinese equivalences used when matching the
-// texts of steps and answers (never item names).
-var builtinGroups = [][]string{
-	{"没有", "没", "未", "无"},
-	{"在哪", "在哪里", "哪里", "在哪儿", "哪儿", "位置", "地点"},
-	{"多久", "多长时间", "几天", "多少天", "几个小时", "多长", "小时", "分钟", "工作日", "天内"},
-	{"寄", "邮寄", "快递", "寄送"},
-	{"拿", "取", "领"},
-	{"打印", "打出来", "补打"},
-	{"发烧", "发热", "高烧", "低烧"},
-	{"晚上", "夜间", "夜里", "半夜", "晚间"},
-	{"孩子", "小孩", "儿童", "小儿", "宝宝", "婴儿"},
-	{"老人", "老年人"},
-	{"怀孕", "孕妇", "孕期"},
-}
-
 // TextKind says where a text document comes from.
 type TextKind int
 
@@ -71,6 +55,15 @@ type Index struct {
 	texts   *corpus
 	textRef []TextRef
 
+	// topics holds one document per FAQ entry (questions and answer) and
+	// per process step (title, keywords and step), for questions phrased
+	// unlike any stored question.
+	topics     *corpus
+	topicHeads *corpus // the same documents' questions, or title and keywords
+	topicRef   []TextRef
+
+	noteTags map[string][]int // a note's comma-separated part -> items
+
 	deptNames [][]string // normalised name then aliases, per department
 	doctors   []string   // distinct doctor names, data order
 	docSess   map[string][]int
@@ -93,8 +86,17 @@ func Build(d *knowledge.Data) *Index {
 		py:      newPinyinDict(),
 		docSess: map[string][]int{},
 	}
-	x.synText = newSynonyms(append(append([][]string{}, d.Synonyms...), builtinGroups...))
+	var names []string
+	for _, p := range d.Prices {
+		names = append(names, compact(textnorm.Normalize(p.Name)))
+	}
+	patient := applicableGroups(patientItemGroups, names)
+	x.syn = newSynonyms(append(append([][]string{}, d.Synonyms...), patient...))
+	x.synText = newSynonyms(append(append(append([][]string{}, d.Synonyms...), conceptGroups...), patient...))
 	x.items = newCorpus(x.syn)
+	x.topics = newCorpus(x.synText)
+	x.topicHeads = newCorpus(x.synText)
+	x.noteTags = map[string][]int{}
 	x.faq = newCorpus(x.synText)
 	x.procs = newCorpus(x.synText)
 	x.texts = newCorpus(x.synText)
@@ -111,7 +113,15 @@ func Build(d *knowledge.Data) *Index {
 			x.py.add(t)
 		}
 		x.vocab(us)
+		for _, tag := range noteParts(p.Note) {
+			x.noteTags[tag] = append(x.noteTags[tag], len(x.itemNorm)-1)
+		}
 	}
+	cats := make([]string, len(d.Prices))
+	for i, p := range d.Prices {
+		cats[i] = p.Category
+	}
+	x.items.setCategories(cats)
 	for ei, e := range d.FAQ {
 		for _, q := range e.Questions {
 			us := Units(compact(textnorm.Normalize(q)))
@@ -121,6 +131,13 @@ func Build(d *knowledge.Data) *Index {
 		}
 		us := Units(compact(textnorm.Normalize(e.Answer)))
 		x.addText(us, TextRef{Kind: TextFAQ, Index: ei})
+		var all []string
+		for _, q := range e.Questions {
+			all = append(append(all, Units(compact(textnorm.Normalize(q)))...), sep)
+		}
+		x.topics.add(append(append([]string{}, all...), us...))
+		x.topicHeads.add(all)
+		x.topicRef = append(x.topicRef, TextRef{Kind: TextFAQ, Index: ei})
 	}
 	for pi, p := range d.Processes {
 		title := Units(compact(textnorm.Normalize(p.Title)))
@@ -138,9 +155,17 @@ func Build(d *knowledge.Data) *Index {
 			x.py.add(n)
 			x.vocab(us)
 		}
+		head := append(append([]string{}, title...), sep)
+		for _, k := range p.Keywords {
+			head = append(append(head, Units(compact(textnorm.Normalize(k)))...), sep)
+		}
 		for si, s := range p.Steps {
-			us := append(append(append([]string{}, title...), sep), Units(compact(textnorm.Normalize(s)))...)
+			st := Units(compact(textnorm.Normalize(s)))
+			us := append(append(append([]string{}, title...), sep), st...)
 			x.addText(us, TextRef{Kind: TextStep, Index: pi, Step: si})
+			x.topics.add(append(append([]string{}, head...), st...))
+			x.topicHeads.add(head)
+			x.topicRef = append(x.topicRef, TextRef{Kind: TextStep, Index: pi, Step: si})
 		}
 	}
 	for di, dep := range d.Departments {
@@ -626,9 +651,9 @@ func splitSentences(text string) []string {
 	return out
 }
 
-// TrimForeignEdges removes leading and trailing characters that occur in no
-// price item name (我妈想头颅CT -> 头颅CT), so chatter around an item name does
-// not dilute its match. Latin tokens are kept.
+// TrimForeignEdges removes leading characters that occur in no price item
+// name (我妈想头颅CT -> 头颅CT), and one such trailing character, so chatter
+// around an item name does not dilute its match. Latin tokens are kept.
 func (x *Index) TrimForeignEdges(text string) string {
 	us := Units(compact(text))
 	protected := make([]bool, len(us))
@@ -645,11 +670,142 @@ func (x *Index) TrimForeignEdges(text string) string {
 	for i < j && !known(i) {
 		i++
 	}
-	for j > i && !known(j-1) {
+	// At the end only a single stray character goes: a longer unknown word
+	// there is the head of what is asked (头颅磁共振 is not 头颅CT).
+	if j > i+1 && !known(j-1) && known(j-2) {
 		j--
 	}
 	if i == 0 && j == len(us) {
 		return text
 	}
 	return join(us[i:j])
+}
+
+// noteParts splits an item's note at commas and similar marks into short
+// normalised parts (理疗, 洗牙, 黄连素): the tags a note gives its item.
+func noteParts(note string) []string {
+	var out []string
+	for _, p := range strings.FieldsFunc(note, func(r rune) bool {
+		return strings.ContainsRune("，,、；;。:： ", r)
+	}) {
+		n := compact(textnorm.Normalize(p))
+		if l := utf8.RuneCountInString(n); l >= 2 && l <= 8 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// ItemsByNote returns the items whose note has a part equal to text (a
+// word the price list gives an item only in its note: 理疗, 洗牙), or that
+// part's synonym.
+func (x *Index) ItemsByNote(text string) []int {
+	n := compact(text)
+	if ids := x.noteTags[n]; len(ids) > 0 {
+		return ids
+	}
+	for _, g := range x.SynonymsOf(n) {
+		if !contains(g, n) {
+			continue
+		}
+		for _, w := range g {
+			if ids := x.noteTags[w]; len(ids) > 0 {
+				return ids
+			}
+		}
+	}
+	return nil
+}
+
+func contains(xs []string, v string) bool {
+	for _, x := range xs {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Topics scores FAQ entries (questions and answer together) and process
+// steps (with their process's title and keywords) against text.
+func (x *Index) Topics(text string) []TextHit {
+	us := Units(compact(text))
+	hs := x.topics.search(us, false)
+	out := make([]TextHit, 0, len(hs))
+	for _, h := range hs {
+		out = append(out, TextHit{Ref: x.topicRef[h.ID], Coverage: h.Coverage})
+	}
+	return out
+}
+
+// Span is a run of a query made of item vocabulary.
+type Span struct {
+	Text   string
+	Weight float64 // summed rarity of its units among item names
+}
+
+// ItemSpans splits text into the runs made of item vocabulary (characters in
+// a two-character word of some item name or in a synonym word, Latin tokens
+// of item names), heaviest first. The rest is chatter around the item
+// (我妈想问, 医生我高血压吃的).
+func (x *Index) ItemSpans(text string) []Span {
+	us := Units(compact(text))
+	in := make([]bool, len(us))
+	for _, o := range x.syn.find(us) {
+		for k := o.start; k < o.end; k++ {
+			in[k] = true
+		}
+	}
+	for i, u := range us {
+		if u == sep {
+			continue
+		}
+		if isLatin(u) {
+			if len(x.items.post[u]) > 0 {
+				in[i] = true
+			}
+			continue
+		}
+		if i+1 < len(us) && isHanUnit(us[i+1]) && len(x.items.post[u+"|"+us[i+1]]) > 0 {
+			in[i], in[i+1] = true, true
+		}
+	}
+	var out []Span
+	for i := 0; i < len(us); {
+		if !in[i] {
+			i++
+			continue
+		}
+		j := i
+		w := 0.0
+		for j < len(us) && in[j] {
+			w += x.items.weight(us[j])
+			j++
+		}
+		out = append(out, Span{Text: join(us[i:j]), Weight: w})
+		i = j
+	}
+	sort.SliceStable(out, func(a, b int) bool { return out[a].Weight > out[b].Weight })
+	return out
+}
+
+// TopicCoverage scores text against the topic document of hit h.
+func (x *Index) TopicCoverage(text string, h TextHit) float64 {
+	return x.topicScore(x.topics, text, h)
+}
+
+// TopicHeadCoverage scores text against the questions of an FAQ hit, or the
+// title and keywords of a step's process.
+func (x *Index) TopicHeadCoverage(text string, h TextHit) float64 {
+	return x.topicScore(x.topicHeads, text, h)
+}
+
+func (x *Index) topicScore(c *corpus, text string, h TextHit) float64 {
+	for i, r := range x.topicRef {
+		if r == h.Ref {
+			us := Units(compact(text))
+			return c.score(us, x.synText.find(us), i, 2).Query
+		}
+	}
+	return 0
 }

@@ -71,3 +71,69 @@ func TestCovers(t *testing.T) {
 		t.Error("Covers wrong")
 	}
 }
+
+func understandingData() *knowledge.Data {
+	return &knowledge.Data{
+		Prices: []knowledge.PriceItem{
+			{Name: "头颅CT平扫", Category: "检查"},
+			{Name: "阻生牙拔除术", Category: "治疗"},
+			{Name: "普通牙拔除术", Category: "治疗"},
+			{Name: "中频脉冲电治疗", Category: "治疗", Note: "理疗"},
+			{Name: "红外线照射治疗", Category: "治疗", Note: "理疗，每次20分钟"},
+			{Name: "静脉输液(第一组)", Category: "治疗"},
+			{Name: "腹部彩超", Category: "检查"},
+			{Name: "甲状腺彩超", Category: "检查"},
+			{Name: "超声洁牙(全口)", Category: "治疗"},
+		},
+		FAQ: []knowledge.FAQEntry{
+			{Questions: []string{"医院有WiFi吗"}, Answer: "免费无线网络名称为Guest，连接后即可上网。"},
+			{Questions: []string{"被狗咬了去哪"}, Answer: "被猫狗抓伤咬伤请到犬伤门诊接种狂犬疫苗。"},
+		},
+		Synonyms: [][]string{{"彩超", "B超", "超声"}},
+	}
+}
+
+func TestItemSpansDropChatter(t *testing.T) {
+	x := Build(understandingData())
+	sp := x.ItemSpans("我妈想头颅ct")
+	if len(sp) == 0 || sp[0].Text != "头颅ct" {
+		t.Errorf("spans = %+v, want 头颅ct first", sp)
+	}
+}
+
+func TestPatientWordsAndReorder(t *testing.T) {
+	x := Build(understandingData())
+	for q, want := range map[string]string{"拔智齿": "阻生牙拔除术", "打吊针": "静脉输液(第一组)", "智齿拔掉": "阻生牙拔除术"} {
+		hs := x.Items(q)
+		if len(hs) == 0 || x.Data.Prices[hs[0].ID].Name != want || hs[0].Query < 0.6 {
+			t.Errorf("%s: got %+v, want %s first", q, hs, want)
+		}
+	}
+	// An ultrasound question must not match tooth cleaning as well as scans.
+	hs := x.Items("b超")
+	for _, h := range hs {
+		if x.Data.Prices[h.ID].Name == "超声洁牙(全口)" && h.Query > hs[0].Query-0.1 {
+			t.Errorf("b超 matches 超声洁牙 at %.2f (best %.2f)", h.Query, hs[0].Query)
+		}
+	}
+}
+
+func TestItemsByNote(t *testing.T) {
+	x := Build(understandingData())
+	if ids := x.ItemsByNote("理疗"); len(ids) != 2 {
+		t.Errorf("理疗 -> %v, want the two items noted 理疗", ids)
+	}
+	if ids := x.ItemsByNote("每次"); len(ids) != 0 {
+		t.Errorf("a note fragment should not match: %v", ids)
+	}
+}
+
+func TestTopicsUseAnswersAndConcepts(t *testing.T) {
+	x := Build(understandingData())
+	for q, want := range map[string]int{"wifi连": 0, "被猫抓打疫苗": 1} {
+		hs := x.Topics(q)
+		if len(hs) == 0 || hs[0].Ref.Kind != TextFAQ || hs[0].Ref.Index != want || hs[0].Query < 0.7 {
+			t.Errorf("%s: got %+v, want FAQ %d", q, hs, want)
+		}
+	}
+}

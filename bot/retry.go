@@ -1,0 +1,167 @@
+package bot
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hospital/wxbot/search"
+)
+
+// detailSplitSorted are the words of a detail question asked in the same
+// message as a price (…多少钱，要不要空腹): removed to find the item.
+var detailSplitSorted = byLenDesc(append(append([]string{}, detailCues...),
+	"要不要", "需不需要", "用不用", "需要", "是不是", "能不能", "可不可以", "可以", "能", "用"))
+
+// Span retry thresholds.
+const (
+	spanConfidence = 0.8 // the span must match an item this well
+	spanShare      = 0.4 // and carry this share of the query's item vocabulary
+)
+
+// priceRetry answers a price question whose whole item query matched
+// nothing with confidence: without a second (detail) question, then by the
+// run of item vocabulary that carries the question (我妈想问头颅CT -> 头颅CT),
+// then by the items' notes (理疗 noted on four items).
+func (b *Bot) priceRetry(x *search.Index, s *session, u *understanding) (string, bool) {
+	if u.iqAlt != "" && u.iqAlt != u.iq && confident(x, u.iqAlt) {
+		return b.priceFresh(x, s, u.iqAlt)
+	}
+	if text, ok := b.priceSpan(x, s, u.iq); ok {
+		return text, true
+	}
+	for _, q := range []string{u.iq, u.iqAlt} {
+		if q == "" {
+			continue
+		}
+		if ids := x.ItemsByNote(q); len(ids) > 0 {
+			return b.showItems(x, s, ids, q), true
+		}
+		for _, sp := range x.ItemSpans(q) {
+			if ids := x.ItemsByNote(sp.Text); len(ids) > 0 {
+				return b.showItems(x, s, ids, sp.Text), true
+			}
+		}
+	}
+	return "", false
+}
+
+// priceSpan answers the heaviest run of item vocabulary in q when it alone
+// names an item with confidence and carries most of q's item words.
+func (b *Bot) priceSpan(x *search.Index, s *session, q string) (string, bool) {
+	spans := x.ItemSpans(q)
+	if len(spans) == 0 {
+		return "", false
+	}
+	total := 0.0
+	for _, sp := range spans {
+		total += sp.Weight
+	}
+	for _, sp := range spans {
+		if sp.Weight < spanShare*total {
+			break
+		}
+		if sp.Text == q || !substantial(sp.Text) || !endsQuery(q, sp.Text) {
+			continue
+		}
+		if hs := x.Items(sp.Text); len(hs) > 0 && hs[0].Query >= spanConfidence {
+			return b.priceFresh(x, s, sp.Text)
+		}
+	}
+	return "", false
+}
+
+// endsQuery reports whether span ends q (at most one character after it):
+// a Chinese noun phrase ends with its head, so an unknown word after the
+// span is what was asked (无痛人流: 人流 is asked, 无痛 only qualifies it).
+func endsQuery(q, span string) bool {
+	q = strings.ReplaceAll(q, " ", "")
+	i := strings.LastIndex(q, strings.ReplaceAll(span, " ", ""))
+	if i < 0 {
+		return false
+	}
+	return utf8.RuneCountInString(q[i+len(strings.ReplaceAll(span, " ", "")):]) <= 1
+}
+
+// headCovered reports whether item id matches the end of q (its last Latin
+// word or last two Chinese characters), literally or by synonym.
+func headCovered(x *search.Index, q string, id int) bool {
+	us := search.Units(strings.ReplaceAll(q, " ", ""))
+	if len(us) == 0 {
+		return false
+	}
+	tail := us[len(us)-1]
+	if r, _ := utf8.DecodeRuneInString(tail); isHanRune(r) {
+		if len(us) < 2 {
+			return true
+		}
+		tail = us[len(us)-2] + tail
+	}
+	return x.ItemCoverage(tail, id).Query >= 0.9
+}
+
+// substantial reports whether a span can name an item: two Chinese
+// characters or a Latin word.
+func substantial(t string) bool {
+	han := 0
+	for _, r := range t {
+		if isHanRune(r) {
+			han++
+		} else if r >= 'a' && r <= 'z' {
+			return true
+		}
+	}
+	return han >= 2
+}
+
+// itemNoteFollowUp answers a question about the last item(s) from their
+// notes when the question shares words with a note (要家属陪着吗 after 无痛
+// 胃镜: 检查当天须家属陪同), naming the item.
+func (b *Bot) itemNoteFollowUp(x *search.Index, s *session, u *understanding) (string, bool) {
+	items := s.Items
+	if len(items) == 0 || len(items) > 3 || u.priceCue || !isQuestion(u.norm) {
+		return "", false
+	}
+	// A message naming another item literally is about that item.
+	if hs := x.Items(u.iq); len(hs) > 0 && hs[0].Literal && hs[0].Query >= 0.9 && !containsInt(items, hs[0].ID) {
+		return "", false
+	}
+	q := cleanSpaces(removeAll(u.norm, fillersSorted))
+	q = cleanSpaces(removeAll(q, detailFillers))
+	if q == "" {
+		return "", false
+	}
+	var lines []string
+	for _, id := range items {
+		if id < 0 || id >= len(x.Data.Prices) {
+			return "", false
+		}
+		p := x.Data.Prices[id]
+		if p.Note != "" && sharesWord(x, q, p.Note) {
+			lines = append(lines, p.Name+"："+p.Note)
+		}
+	}
+	if len(lines) == 0 {
+		return "", false
+	}
+	return strings.Join(lines, "\n"), true
+}
+
+func containsInt(xs []int, v int) bool {
+	for _, x := range xs {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// isQuestion reports whether a message reads as a question (rather than a
+// fragment narrowing a list: 儿童用的).
+func isQuestion(norm string) bool {
+	for _, w := range []string{"吗", "么", "嘛", "不", "没", "没有"} {
+		if strings.HasSuffix(norm, w) {
+			return true
+		}
+	}
+	return hasAny(norm, []string{"要不要", "需不需要", "能不能", "可不可以", "用不用", "是不是", "会不会", "多久", "多长", "什么", "怎么", "几", "哪"})
+}
