@@ -133,3 +133,28 @@ func TestCommandsWorkWhileTheServerRuns(t *testing.T) {
 		t.Errorf("unanswered while serving: %d %s %s", code, out, errs)
 	}
 }
+
+func TestMenuPushAndComplaintReport(t *testing.T) {
+	path := useTempStore(t)
+	code, out, errs := run(t, "", "menu", "push")
+	if code != 0 || !strings.Contains(out, "outbox") {
+		t.Fatalf("menu push: %d %q %q", code, out, errs)
+	}
+	st, err := embedded.Open(path, embedded.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	menu, err := st.Get(context.Background(), "outbox:menu")
+	st.Close()
+	if err != nil || !strings.Contains(string(menu), "COMPLAINT") {
+		t.Errorf("the default menu did not reach the outbox: %q %v", menu, err)
+	}
+	t.Setenv("WXBOT_MENU", `{"button":[]}`)
+	if code, _, errs := run(t, "", "menu", "push"); code == 0 || !strings.Contains(errs, "menu") {
+		t.Errorf("an empty menu must be refused: %d %s", code, errs)
+	}
+	code, out, errs = run(t, "", "complaints", "report", "--month", "2026-11")
+	if code != 0 || !strings.Contains(out, "2026-11") {
+		t.Errorf("complaints report: %d %q %q", code, out, errs)
+	}
+}
