@@ -379,39 +379,38 @@ func (s *Service) Submit(ctx context.Context, d *Draft) (string, error) {
 
 // Get returns one ticket. Returns an error wrapping ErrNotFound when there is none.
 func (s *Service) Get(ctx context.Context, number string) (*Ticket, error) {
+	t, _, err := s.load(ctx, number)
+	return t, err
+}
+
+// load returns the ticket and its stored bytes (for a compare-and-swap).
+func (s *Service) load(ctx context.Context, number string) (*Ticket, []byte, error) {
 	raw, err := s.st.Get(ctx, keyTicket(number))
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, notFound(number)
+		return nil, nil, notFound(number)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("get complaint %s: %w", number, err)
+		return nil, nil, fmt.Errorf("get complaint %s: %w", number, err)
 	}
 	var t Ticket
 	if err := json.Unmarshal(raw, &t); err != nil {
-		return nil, fmt.Errorf("decode complaint %s: %w", number, err)
+		return nil, nil, fmt.Errorf("decode complaint %s: %w", number, err)
 	}
-	return &t, nil
+	return &t, raw, nil
 }
 
 // update applies fn to the ticket and stores it, retrying when another writer
 // changed it meanwhile. fn may run more than once. It returns the stored ticket.
 func (s *Service) update(ctx context.Context, number string, fn func(t *Ticket) error) (*Ticket, error) {
 	for range 20 {
-		old, err := s.st.Get(ctx, keyTicket(number))
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, notFound(number)
-		}
+		t, old, err := s.load(ctx, number)
 		if err != nil {
-			return nil, fmt.Errorf("get complaint %s: %w", number, err)
-		}
-		var t Ticket
-		if err := json.Unmarshal(old, &t); err != nil {
-			return nil, fmt.Errorf("decode complaint %s: %w", number, err)
-		}
-		if err := fn(&t); err != nil {
 			return nil, err
 		}
-		raw, err := json.Marshal(&t)
+		if err := fn(t); err != nil {
+			return nil, err
+		}
+		raw, err := json.Marshal(t)
 		if err != nil {
 			return nil, fmt.Errorf("encode complaint %s: %w", number, err)
 		}
@@ -420,7 +419,7 @@ func (s *Service) update(ctx context.Context, number string, fn func(t *Ticket) 
 			return nil, fmt.Errorf("store complaint %s: %w", number, err)
 		}
 		if ok {
-			return &t, nil
+			return t, nil
 		}
 	}
 	return nil, fmt.Errorf("store complaint %s: too many concurrent changes", number)
@@ -438,32 +437,26 @@ type Filter struct {
 
 // all returns every ticket (newest first).
 func (s *Service) all(ctx context.Context) ([]Ticket, error) {
+	return s.indexed(ctx, keyIndex, 200, "list complaints")
+}
+
+// indexed returns the tickets whose numbers the set at key holds (newest
+// first), scanning it batch numbers at a time; op prefixes scan errors.
+func (s *Service) indexed(ctx context.Context, key string, batch int, op string) ([]Ticket, error) {
+	numbers, err := store.Members(ctx, s.st, key, batch)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
 	var out []Ticket
-	seen := map[string]bool{}
-	cursor := ""
-	for {
-		numbers, next, err := s.st.SScan(ctx, keyIndex, cursor, 200)
+	for _, n := range numbers {
+		t, err := s.Get(ctx, n)
+		if errors.Is(err, ErrNotFound) {
+			continue // index written, ticket write failed
+		}
 		if err != nil {
-			return nil, fmt.Errorf("list complaints: %w", err)
+			return nil, err
 		}
-		for _, n := range numbers {
-			if seen[n] {
-				continue
-			}
-			seen[n] = true
-			t, err := s.Get(ctx, n)
-			if errors.Is(err, ErrNotFound) {
-				continue // index written, ticket write failed
-			}
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, *t)
-		}
-		if next == "" {
-			break
-		}
-		cursor = next
+		out = append(out, *t)
 	}
 	sortNewest(out)
 	return out, nil
@@ -513,36 +506,16 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Ticket, error) {
 
 // ForPatient returns the patient's tickets, newest first.
 func (s *Service) ForPatient(ctx context.Context, openID string) ([]Ticket, error) {
-	var out []Ticket
-	cursor := ""
-	seen := map[string]bool{}
-	for {
-		numbers, next, err := s.st.SScan(ctx, keyUser(openID), cursor, 100)
-		if err != nil {
-			return nil, fmt.Errorf("list patient's complaints: %w", err)
-		}
-		for _, n := range numbers {
-			if seen[n] {
-				continue
-			}
-			seen[n] = true
-			t, err := s.Get(ctx, n)
-			if errors.Is(err, ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			if t.OpenID == openID {
-				out = append(out, *t)
-			}
-		}
-		if next == "" {
-			break
-		}
-		cursor = next
+	tickets, err := s.indexed(ctx, keyUser(openID), 100, "list patient's complaints")
+	if err != nil {
+		return nil, err
 	}
-	sortNewest(out)
+	var out []Ticket
+	for _, t := range tickets {
+		if t.OpenID == openID {
+			out = append(out, t)
+		}
+	}
 	return out, nil
 }
 
@@ -553,6 +526,22 @@ type AssignRequest struct {
 	Assignee    string   `json:"assignee"`
 	Departments []string `json:"departments"`
 	Category    string   `json:"category"`
+}
+
+// AuditDetail describes what req changes ("assignee=… departments=a|b
+// category=…"), as the audit log records it.
+func (req AssignRequest) AuditDetail() string {
+	var parts []string
+	if req.Assignee != "" {
+		parts = append(parts, "assignee="+req.Assignee)
+	}
+	if req.Departments != nil {
+		parts = append(parts, "departments="+strings.Join(req.Departments, "|"))
+	}
+	if req.Category != "" {
+		parts = append(parts, "category="+req.Category)
+	}
+	return strings.Join(parts, " ")
 }
 
 func (s *Service) event(t *Ticket, actor, action, detail string) {

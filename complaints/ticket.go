@@ -181,6 +181,16 @@ func (t *Ticket) LatestAnswer() *Answer {
 	return &t.Answers[len(t.Answers)-1]
 }
 
+// DeliveryDetail describes how the answer reached the patient
+// ("delivery=sent channel=custom"), as the audit log records it.
+func (a *Answer) DeliveryDetail() string {
+	detail := "delivery=" + a.Delivery.Status
+	if a.Delivery.Channel != "" {
+		detail += " channel=" + a.Delivery.Channel
+	}
+	return detail
+}
+
 // Overdue reports whether the patient still waits for feedback after the deadline.
 func (t *Ticket) Overdue(now time.Time) bool {
 	return t.Status != StatusClosed && t.AnsweredAt == nil && now.After(t.DueAt)

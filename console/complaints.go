@@ -291,17 +291,7 @@ func (c *Console) complaintAction(action string) handlerFunc {
 					}
 				}
 			}
-			var parts []string
-			if req.Assignee != "" {
-				parts = append(parts, "assignee="+req.Assignee)
-			}
-			if req.Departments != nil {
-				parts = append(parts, "departments="+strings.Join(req.Departments, "|"))
-			}
-			if req.Category != "" {
-				parts = append(parts, "category="+req.Category)
-			}
-			detail = strings.Join(parts, " ")
+			detail = req.AuditDetail()
 			t, err = c.d.Complaints.Assign(ctx, number, actor, req)
 			flash = "已保存分派信息。"
 		case "note":
@@ -322,10 +312,7 @@ func (c *Console) complaintAction(action string) handlerFunc {
 			return
 		}
 		if a := t.LatestAnswer(); a != nil && (action == "reply" || action == "close") {
-			detail = "delivery=" + a.Delivery.Status
-			if a.Delivery.Channel != "" {
-				detail += " channel=" + a.Delivery.Channel
-			}
+			detail = a.DeliveryDetail()
 			flash += "送达状态：" + deliveryLabel(a.Delivery.Status) + "。"
 		}
 		c.record(r, "complaint."+action, "complaint:"+number, detail)

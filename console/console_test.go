@@ -243,9 +243,7 @@ func TestButtonsMatchTheMembersRoles(t *testing.T) {
 func TestEditorPreviewShowsWhatThePatientGets(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, false)
-	e.addStaff("编辑", staff.RoleEditor)
-	b := e.browser()
-	b.signIn("编辑")
+	b := e.signedIn("编辑", staff.RoleEditor)
 	if r := b.get("/console/notices/new"); r.Status != http.StatusOK || !strings.Contains(r.Body, `name="category"`) {
 		t.Fatalf("new notice form: %d", r.Status)
 	}
@@ -326,9 +324,7 @@ func TestSessionCookieAndSignOut(t *testing.T) {
 func TestSignOutIsAPostAndEndsTheSession(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, false)
-	e.addStaff("护士长", staff.RoleComplaints)
-	b := e.browser()
-	b.signIn("护士长")
+	b := e.signedIn("护士长", staff.RoleComplaints)
 	if r := b.get("/console/complaints"); r.Status != http.StatusOK {
 		t.Fatalf("queue: %d", r.Status)
 	}
@@ -344,9 +340,7 @@ func TestSignOutIsAPostAndEndsTheSession(t *testing.T) {
 func TestDisabledMemberIsSignedOutOnTheNextRequest(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, false)
-	e.addStaff("离职员工", staff.RoleAdmin)
-	b := e.browser()
-	b.signIn("离职员工")
+	b := e.signedIn("离职员工", staff.RoleAdmin)
 	if r := b.get("/console/audit"); r.Status != http.StatusOK {
 		t.Fatalf("audit page: %d", r.Status)
 	}
@@ -369,9 +363,7 @@ func TestDisabledMemberIsSignedOutOnTheNextRequest(t *testing.T) {
 func TestIdleSessionsEnd(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, false)
-	e.addStaff("值班", staff.RoleEditor)
-	b := e.browser()
-	b.signIn("值班")
+	b := e.signedIn("值班", staff.RoleEditor)
 	for i := 0; i < 3; i++ {
 		e.clk.Advance(25 * time.Minute)
 		if r := b.get("/console/notices"); r.Status != http.StatusOK {
@@ -466,9 +458,7 @@ func TestComplaintQueueOverdueFirstPhonesMaskedAndAnswerAudited(t *testing.T) {
 func TestKnowledgeUploadShowsLineErrorsThenDiffThenApplies(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, false)
-	e.addStaff("信息科", staff.RoleAdmin)
-	b := e.browser()
-	b.signIn("信息科")
+	b := e.signedIn("信息科", staff.RoleAdmin)
 	if r := b.get("/console/knowledge"); r.Status != http.StatusOK {
 		t.Fatalf("knowledge page: %d", r.Status)
 	}

@@ -92,10 +92,7 @@ func (e *env) addMember(name string, roles ...staff.Role) *staff.Member {
 // addStaff creates a member with roles and the test password.
 func (e *env) addStaff(name string, roles ...staff.Role) *staff.Member {
 	e.t.Helper()
-	m, _, err := e.staff.Add(context.Background(), name, roles)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	m := e.addMember(name, roles...)
 	if err := e.staff.SetPassword(context.Background(), m.ID, testPassword); err != nil {
 		e.t.Fatal(err)
 	}
@@ -119,6 +116,15 @@ func (e *env) browser() *browser {
 			return http.ErrUseLastResponse
 		},
 	}}
+}
+
+// signedIn adds a member with roles and returns a browser signed in as them.
+func (e *env) signedIn(name string, roles ...staff.Role) *browser {
+	e.t.Helper()
+	e.addStaff(name, roles...)
+	b := e.browser()
+	b.signIn(name)
+	return b
 }
 
 var csrfRe = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)

@@ -321,15 +321,8 @@ type noticeViewData struct {
 }
 
 func (c *Console) noticeView(w http.ResponseWriter, r *http.Request, m *staff.Member) {
-	ctx := r.Context()
-	n, err := c.d.Notices.Get(ctx, r.PathValue("id"))
-	if err != nil {
-		c.noticeFail(w, r, "", err)
-		return
-	}
-	job, err := c.job(ctx, n.ID)
-	if err != nil {
-		c.internal(w, r, err)
+	n, job, ok := c.noticeWithJob(w, r)
+	if !ok {
 		return
 	}
 	d := noticeViewData{Notice: n, State: stateLabel(n.State), Actions: actionsFor(m, n, job), Preview: c.preview(n), Job: job}
@@ -338,6 +331,22 @@ func (c *Console) noticeView(w http.ResponseWriter, r *http.Request, m *staff.Me
 		d.History = append(d.History, historyRow{At: e.At, Action: actionLabel(e.Action), Actor: e.ActorName, To: stateLabel(e.To), Reason: e.Reason})
 	}
 	c.render(w, r, http.StatusOK, "notice", n.Title, "notices", d)
+}
+
+// noticeWithJob loads the notice the path names and its push job (nil when
+// it has none yet). On failure it has answered the request and returns false.
+func (c *Console) noticeWithJob(w http.ResponseWriter, r *http.Request) (*notices.Notice, *notices.Job, bool) {
+	n, err := c.d.Notices.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		c.noticeFail(w, r, "", err)
+		return nil, nil, false
+	}
+	job, err := c.job(r.Context(), n.ID)
+	if err != nil {
+		c.internal(w, r, err)
+		return nil, nil, false
+	}
+	return n, job, true
 }
 
 // job returns the push job of notice id, nil when it has none yet.
@@ -470,14 +479,8 @@ func byCode(m map[string]int64) []codeCount {
 
 func (c *Console) noticePush(w http.ResponseWriter, r *http.Request, m *staff.Member) {
 	ctx := r.Context()
-	n, err := c.d.Notices.Get(ctx, r.PathValue("id"))
-	if err != nil {
-		c.noticeFail(w, r, "", err)
-		return
-	}
-	job, err := c.job(ctx, n.ID)
-	if err != nil {
-		c.internal(w, r, err)
+	n, job, ok := c.noticeWithJob(w, r)
+	if !ok {
 		return
 	}
 	d := pushData{Notice: n, Job: job}

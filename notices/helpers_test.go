@@ -152,16 +152,22 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 	}
 }
 
+// waitForJob waits until notice id's push job is in state.
+func waitForJob(t testing.TB, svc *notices.Service, id string, state notices.JobState) {
+	t.Helper()
+	waitFor(t, "push job "+id+" to be "+string(state), func() bool {
+		j, err := svc.Job(context.Background(), id)
+		return err == nil && j.State == state
+	})
+}
+
 // runUntilDone runs pool until notice id's job is done, then stops it.
 func runUntilDone(t testing.TB, svc *notices.Service, id string, pool *notices.Pool) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _ = pool.Run(ctx); close(done) }()
-	waitFor(t, "push job "+id+" to finish", func() bool {
-		j, err := svc.Job(context.Background(), id)
-		return err == nil && j.State == notices.JobDone
-	})
+	waitForJob(t, svc, id, notices.JobDone)
 	cancel()
 	<-done
 }

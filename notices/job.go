@@ -1,7 +1,6 @@
 package notices
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -108,47 +107,19 @@ func (s *Service) Job(ctx context.Context, id string) (*Job, error) {
 }
 
 func (s *Service) loadJob(ctx context.Context, id string) (*Job, []byte, error) {
-	b, err := s.st.Get(ctx, jobKey(id))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, errorf(ENotFound, "notice %s has no push job", id)
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("load push job %s: %w", id, err)
-	}
-	var j Job
-	if err := json.Unmarshal(b, &j); err != nil {
-		return nil, nil, fmt.Errorf("decode push job %s: %w", id, err)
-	}
-	return &j, b, nil
+	return loadJSON[Job](ctx, s.st, jobKey(id), "push job "+id, errorf(ENotFound, "notice %s has no push job", id))
 }
 
-// updateJob applies change to the job with compare-and-swap.
+// updateJob applies change to the job with compare-and-swap, stamping UpdatedAt.
 func (s *Service) updateJob(ctx context.Context, id string, change func(j *Job) error) (*Job, error) {
-	for attempt := 0; attempt < casAttempts; attempt++ {
-		j, old, err := s.loadJob(ctx, id)
-		if err != nil {
-			return nil, err
-		}
+	load := func() (*Job, []byte, error) { return s.loadJob(ctx, id) }
+	return updateJSON(ctx, s.st, jobKey(id), "push job "+id, load, func(j *Job) error {
 		if err := change(j); err != nil {
-			return nil, err
+			return err
 		}
 		j.UpdatedAt = s.now()
-		b, err := json.Marshal(j)
-		if err != nil {
-			return nil, fmt.Errorf("update push job %s: %w", id, err)
-		}
-		if bytes.Equal(b, old) {
-			return j, nil
-		}
-		ok, err := s.st.CompareAndSwap(ctx, jobKey(id), old, b, 0)
-		if err != nil {
-			return nil, fmt.Errorf("update push job %s: %w", id, err)
-		}
-		if ok {
-			return j, nil
-		}
-	}
-	return nil, errorf(EConflict, "push job %s is being changed by someone else; try again", id)
+		return nil
+	})
 }
 
 // stopJob ends the job of a retracted or withdrawn notice: no more sends.
@@ -277,26 +248,15 @@ func (s *Service) Deliveries(ctx context.Context, id string) (*Deliveries, error
 	if d.Sent, err = s.st.SCard(ctx, outKey(id, DeliverySent)); err != nil {
 		return nil, fmt.Errorf("deliveries %s: %w", id, err)
 	}
-	var states []string
-	cursor := ""
-	for {
-		page, next, err := s.st.SScan(ctx, outsKey(id), cursor, 100)
-		if err != nil {
-			return nil, fmt.Errorf("deliveries %s: %w", id, err)
-		}
-		states = append(states, page...)
-		if next == "" {
-			break
-		}
-		cursor = next
+	states, err := store.Members(ctx, s.st, outsKey(id), 100)
+	if err != nil {
+		return nil, fmt.Errorf("deliveries %s: %w", id, err)
 	}
 	sort.Strings(states)
-	seen := map[string]bool{}
 	for _, st := range states {
-		if seen[st] || st == DeliverySent {
+		if st == DeliverySent {
 			continue
 		}
-		seen[st] = true
 		n, err := s.st.SCard(ctx, outKey(id, st))
 		if err != nil {
 			return nil, fmt.Errorf("deliveries %s: %w", id, err)
@@ -340,24 +300,9 @@ func (s *Service) Delivery(ctx context.Context, id, openID string) (string, erro
 
 // activeJobs returns the ids of unfinished jobs.
 func (s *Service) activeJobs(ctx context.Context) ([]string, error) {
-	var ids []string
-	seen := map[string]bool{}
-	cursor := ""
-	for {
-		page, next, err := s.st.SScan(ctx, keyJobs, cursor, 100)
-		if err != nil {
-			return nil, fmt.Errorf("active push jobs: %w", err)
-		}
-		for _, id := range page {
-			if !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
-			}
-		}
-		if next == "" {
-			break
-		}
-		cursor = next
+	ids, err := store.Members(ctx, s.st, keyJobs, 100)
+	if err != nil {
+		return nil, fmt.Errorf("active push jobs: %w", err)
 	}
 	sort.Slice(ids, func(i, k int) bool { return idLess(ids[i], ids[k]) })
 	return ids, nil

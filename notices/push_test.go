@@ -66,6 +66,17 @@ func newWeChat(t testing.TB, st store.Store) (*fakewx.Server, wxapi.API) {
 	return srv, api
 }
 
+// unfollowEvery makes every step-th user from the from-th unfollow the account
+// and returns them.
+func unfollowEvery(srv *fakewx.Server, users []string, from, step int) map[string]bool {
+	gone := map[string]bool{}
+	for i := from; i < len(users); i += step {
+		srv.Unfollow(users[i])
+		gone[users[i]] = true
+	}
+	return gone
+}
+
 func newSender(t testing.TB, api wxapi.API) notices.Sender {
 	t.Helper()
 	s, err := notices.NewSender(api, notices.SenderConfig{Mode: notices.ModeTemplate, TemplateID: "tpl-notice"})
@@ -170,11 +181,7 @@ func TestPushTenThousandWithErrorsPauseAndResume(t *testing.T) {
 	ctx := context.Background()
 	srv, api := newWeChat(t, e.st)
 	users := subscribe(t, e.svc, 10000)
-	unreachable := map[string]bool{}
-	for i := 7; i < len(users); i += 250 {
-		srv.Unfollow(users[i])
-		unreachable[users[i]] = true
-	}
+	unreachable := unfollowEvery(srv, users, 7, 250)
 	srv.FailRate(fakewx.APITemplateSend, fakewx.CodeBusy, 0.05, 42)
 
 	n := publish(t, e.svc)
@@ -187,10 +194,7 @@ func TestPushTenThousandWithErrorsPauseAndResume(t *testing.T) {
 	// WeChat's daily quota runs out midway.
 	waitFor(t, "3000 sends", func() bool { return sentCount(srv) >= 3000 })
 	srv.Fail(fakewx.APITemplateSend, fakewx.CodeDailyQuota, 1)
-	waitFor(t, "the job to pause", func() bool {
-		j, err := e.svc.Job(ctx, n.ID)
-		return err == nil && j.State == notices.JobPaused
-	})
+	waitForJob(t, e.svc, n.ID, notices.JobPaused)
 	j := try(e.svc.Job(ctx, n.ID)).get(t)
 	wantUntil := time.Date(2025, 3, 4, 0, 0, 0, 0, notices.Shanghai)
 	if !j.PausedUntil.Equal(wantUntil) {
@@ -219,10 +223,7 @@ func TestPushTenThousandWithErrorsPauseAndResume(t *testing.T) {
 	if _, err := e.svc.Resume(ctx, admin, n.ID); notices.Code(err) != notices.EConflict {
 		t.Fatalf("resuming a running job: %v", err)
 	}
-	waitFor(t, "the job to finish", func() bool {
-		j, err := e.svc.Job(ctx, n.ID)
-		return err == nil && j.State == notices.JobDone
-	})
+	waitForJob(t, e.svc, n.ID, notices.JobDone)
 	cancel()
 	<-done
 
@@ -255,11 +256,7 @@ func TestPushStoppedMidwayAndRestartedOnTheSameStore(t *testing.T) {
 	ctx := context.Background()
 	srv, api := newWeChat(t, e.st)
 	users := subscribe(t, e.svc, 10000)
-	unreachable := map[string]bool{}
-	for i := 3; i < len(users); i += 333 {
-		srv.Unfollow(users[i])
-		unreachable[users[i]] = true
-	}
+	unreachable := unfollowEvery(srv, users, 3, 333)
 	srv.FailRate(fakewx.APITemplateSend, fakewx.CodeBusy, 0.05, 7)
 	n := publish(t, e.svc)
 
@@ -337,10 +334,7 @@ func TestPauseEndsAtMidnightShanghai(t *testing.T) {
 	defer cancel()
 	done := make(chan struct{})
 	go func() { _ = pool.Run(runCtx); close(done) }()
-	waitFor(t, "the pause", func() bool {
-		j, err := e.svc.Job(ctx, n.ID)
-		return err == nil && j.State == notices.JobPaused
-	})
+	waitForJob(t, e.svc, n.ID, notices.JobPaused)
 	// 23:59 in Shanghai: still paused.
 	e.clk.Set(time.Date(2025, 3, 3, 23, 59, 0, 0, notices.Shanghai))
 	time.Sleep(30 * time.Millisecond)
@@ -348,10 +342,7 @@ func TestPauseEndsAtMidnightShanghai(t *testing.T) {
 		t.Fatalf("resumed before midnight: %s", j.State)
 	}
 	e.clk.Set(time.Date(2025, 3, 4, 0, 0, 1, 0, notices.Shanghai))
-	waitFor(t, "the job to finish", func() bool {
-		j, err := e.svc.Job(ctx, n.ID)
-		return err == nil && j.State == notices.JobDone
-	})
+	waitForJob(t, e.svc, n.ID, notices.JobDone)
 	cancel()
 	<-done
 	close(sentCh)
@@ -535,11 +526,7 @@ func TestTwoPoolsOnOneRedis(t *testing.T) {
 
 	srv, api := newWeChat(t, st1)
 	users := subscribe(t, svc1, 10000)
-	unreachable := map[string]bool{}
-	for i := 11; i < len(users); i += 400 {
-		srv.Unfollow(users[i])
-		unreachable[users[i]] = true
-	}
+	unreachable := unfollowEvery(srv, users, 11, 400)
 	srv.FailRate(fakewx.APITemplateSend, fakewx.CodeBusy, 0.05, 99)
 	n := publish(t, svc1)
 
@@ -563,15 +550,9 @@ func TestTwoPoolsOnOneRedis(t *testing.T) {
 	// Midway, WeChat's quota runs out once; an admin resumes on the other instance.
 	waitFor(t, "3000 sends", func() bool { return sentCount(srv) >= 3000 })
 	srv.Fail(fakewx.APITemplateSend, fakewx.CodeDailyQuota, 1)
-	waitFor(t, "the pause", func() bool {
-		j, err := svc2.Job(ctx, n.ID)
-		return err == nil && j.State == notices.JobPaused
-	})
+	waitForJob(t, svc2, n.ID, notices.JobPaused)
 	try(svc2.Resume(ctx, admin, n.ID)).get(t)
-	waitFor(t, "the job to finish", func() bool {
-		j, err := svc2.Job(ctx, n.ID)
-		return err == nil && j.State == notices.JobDone
-	})
+	waitForJob(t, svc2, n.ID, notices.JobDone)
 	cancel()
 	<-done
 	<-done

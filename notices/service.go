@@ -166,48 +166,64 @@ func (s *Service) load(ctx context.Context, id string) (*Notice, []byte, error) 
 	if id == "" || strings.ContainsAny(id, ":{} ") {
 		return nil, nil, errorf(ENotFound, "no notice %q", id)
 	}
-	b, err := s.st.Get(ctx, noticeKey(id))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, errorf(ENotFound, "no notice %q", id)
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("load notice %s: %w", id, err)
-	}
-	var n Notice
-	if err := json.Unmarshal(b, &n); err != nil {
-		return nil, nil, fmt.Errorf("decode notice %s: %w", id, err)
-	}
-	return &n, b, nil
+	return loadJSON[Notice](ctx, s.st, noticeKey(id), "notice "+id, errorf(ENotFound, "no notice %q", id))
 }
 
 // update applies change to the notice id with compare-and-swap, retrying when
 // another writer got there first. change sees a fresh copy each time; its error
 // is returned as is.
 func (s *Service) update(ctx context.Context, id string, change func(n *Notice) error) (*Notice, error) {
+	load := func() (*Notice, []byte, error) { return s.load(ctx, id) }
+	return updateJSON(ctx, s.st, noticeKey(id), "notice "+id, load, change)
+}
+
+// loadJSON reads and decodes the JSON value at key, returning it with the raw
+// bytes (for a later compare-and-swap), or missing when there is none. what
+// ("notice 7") names the value in errors.
+func loadJSON[T any](ctx context.Context, st store.Store, key, what string, missing error) (*T, []byte, error) {
+	b, err := st.Get(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, missing
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("load %s: %w", what, err)
+	}
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, nil, fmt.Errorf("decode %s: %w", what, err)
+	}
+	return &v, b, nil
+}
+
+// updateJSON loads the value at key with load, applies change and stores it
+// with compare-and-swap, retrying up to casAttempts times when another writer
+// got there first (EConflict after that). It writes nothing when change left
+// the value as it was.
+func updateJSON[T any](ctx context.Context, st store.Store, key, what string, load func() (*T, []byte, error), change func(*T) error) (*T, error) {
 	for attempt := 0; attempt < casAttempts; attempt++ {
-		n, old, err := s.load(ctx, id)
+		v, old, err := load()
 		if err != nil {
 			return nil, err
 		}
-		if err := change(n); err != nil {
+		if err := change(v); err != nil {
 			return nil, err
 		}
-		b, err := json.Marshal(n)
+		b, err := json.Marshal(v)
 		if err != nil {
-			return nil, fmt.Errorf("update notice %s: %w", id, err)
+			return nil, fmt.Errorf("update %s: %w", what, err)
 		}
 		if bytes.Equal(b, old) {
-			return n, nil
+			return v, nil
 		}
-		ok, err := s.st.CompareAndSwap(ctx, noticeKey(id), old, b, 0)
+		ok, err := st.CompareAndSwap(ctx, key, old, b, 0)
 		if err != nil {
-			return nil, fmt.Errorf("update notice %s: %w", id, err)
+			return nil, fmt.Errorf("update %s: %w", what, err)
 		}
 		if ok {
-			return n, nil
+			return v, nil
 		}
 	}
-	return nil, errorf(EConflict, "notice %s is being changed by someone else; try again", id)
+	return nil, errorf(EConflict, "%s is being changed by someone else; try again", what)
 }
 
 // List returns the notices in state (every notice when state is ""), newest first.
@@ -215,24 +231,9 @@ func (s *Service) List(ctx context.Context, state State) ([]*Notice, error) {
 	if state != "" && !state.Valid() {
 		return nil, errorf(EInvalid, "unknown state %q", state)
 	}
-	var ids []string
-	seen := map[string]bool{}
-	cursor := ""
-	for {
-		page, next, err := s.st.SScan(ctx, keyIDs, cursor, 500)
-		if err != nil {
-			return nil, fmt.Errorf("list notices: %w", err)
-		}
-		for _, id := range page {
-			if !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
-			}
-		}
-		if next == "" {
-			break
-		}
-		cursor = next
+	ids, err := store.Members(ctx, s.st, keyIDs, 500)
+	if err != nil {
+		return nil, fmt.Errorf("list notices: %w", err)
 	}
 	out := make([]*Notice, 0, len(ids))
 	for _, id := range ids {

@@ -91,30 +91,25 @@ func (s *Subscriptions) UnsubscribeAll(ctx context.Context, openID string) error
 // Of returns the categories openID subscribed to, in configured order
 // (categories no longer configured come last).
 func (s *Subscriptions) Of(ctx context.Context, openID string) ([]string, error) {
-	have := map[string]bool{}
-	cursor := ""
-	for {
-		page, next, err := s.st.SScan(ctx, UserKey(openID), cursor, 100)
-		if err != nil {
-			return nil, fmt.Errorf("subscriptions of user: %w", err)
-		}
-		for _, c := range page {
-			have[c] = true
-		}
-		if next == "" {
-			break
-		}
-		cursor = next
+	members, err := store.Members(ctx, s.st, UserKey(openID), 100)
+	if err != nil {
+		return nil, fmt.Errorf("subscriptions of user: %w", err)
 	}
-	out := make([]string, 0, len(have))
+	have := make(map[string]bool, len(members))
+	for _, c := range members {
+		have[c] = true
+	}
+	out := make([]string, 0, len(members))
 	for _, c := range s.cats {
 		if have[c] {
 			out = append(out, c)
 			delete(have, c)
 		}
 	}
-	for c := range have {
-		out = append(out, c)
+	for _, c := range members {
+		if have[c] {
+			out = append(out, c)
+		}
 	}
 	return out, nil
 }

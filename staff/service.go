@@ -261,24 +261,9 @@ func (s *Service) Get(ctx context.Context, idOrName string) (*Member, error) {
 
 // List returns every member, ordered by id.
 func (s *Service) List(ctx context.Context) ([]Member, error) {
-	var ids []string
-	seen := map[string]bool{}
-	cursor := ""
-	for {
-		page, next, err := s.st.SScan(ctx, keyIDs, cursor, 200)
-		if err != nil {
-			return nil, fmt.Errorf("staff list: %w", err)
-		}
-		for _, id := range page {
-			if !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
-			}
-		}
-		if next == "" {
-			break
-		}
-		cursor = next
+	ids, err := store.Members(ctx, s.st, keyIDs, 200)
+	if err != nil {
+		return nil, fmt.Errorf("staff list: %w", err)
 	}
 	out := make([]Member, 0, len(ids))
 	for _, id := range ids {

@@ -302,18 +302,9 @@ func (h *Handler) action(w http.ResponseWriter, r *http.Request) {
 	)
 	switch action {
 	case "assign":
-		t, err = h.svc.Assign(ctx, id, actor, complaints.AssignRequest{Assignee: body.Assignee, Departments: body.Departments, Category: body.Category})
-		var parts []string
-		if body.Assignee != "" {
-			parts = append(parts, "assignee="+body.Assignee)
-		}
-		if body.Departments != nil {
-			parts = append(parts, "departments="+strings.Join(body.Departments, "|"))
-		}
-		if body.Category != "" {
-			parts = append(parts, "category="+body.Category)
-		}
-		detail = strings.Join(parts, " ")
+		req := complaints.AssignRequest{Assignee: body.Assignee, Departments: body.Departments, Category: body.Category}
+		t, err = h.svc.Assign(ctx, id, actor, req)
+		detail = req.AuditDetail()
 	case "note":
 		t, err = h.svc.AddNote(ctx, id, actor, body.Text)
 	case "reply":
@@ -336,10 +327,7 @@ func (h *Handler) action(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if a := t.LatestAnswer(); a != nil && (action == "reply" || action == "close") {
-		detail = "delivery=" + a.Delivery.Status
-		if a.Delivery.Channel != "" {
-			detail += " channel=" + a.Delivery.Channel
-		}
+		detail = a.DeliveryDetail()
 	}
 	h.record(r, "complaint."+action, id, detail)
 	jsonapi.WriteJSON(w, http.StatusOK, h.detail(t, h.clockNow()))

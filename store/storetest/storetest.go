@@ -655,39 +655,23 @@ func testQueueConcurrent(t *testing.T, f factory) {
 	var (
 		mu     sync.Mutex
 		counts = map[string]int{}
-		wg     sync.WaitGroup
-		errs   = make(chan error, 8)
 	)
-	for w := 0; w < 8; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				got, err := s.Claim(ctx, q, 7, time.Hour)
-				if err != nil {
-					errs <- err
-					return
-				}
-				if len(got) == 0 {
-					return
-				}
-				mu.Lock()
-				for _, item := range got {
-					counts[item]++
-				}
-				mu.Unlock()
-				if err := s.Ack(ctx, q, got...); err != nil {
-					errs <- err
-					return
-				}
+	concurrently(t, 8, func(int) error {
+		for {
+			got, err := s.Claim(ctx, q, 7, time.Hour)
+			if err != nil || len(got) == 0 {
+				return err
 			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
+			mu.Lock()
+			for _, item := range got {
+				counts[item]++
+			}
+			mu.Unlock()
+			if err := s.Ack(ctx, q, got...); err != nil {
+				return err
+			}
+		}
+	})
 	for _, item := range items {
 		if counts[item] != 1 {
 			t.Fatalf("item %s was claimed %d times by 8 concurrent claimers; want exactly 1", item, counts[item])
@@ -699,24 +683,18 @@ func testQueueConcurrent(t *testing.T, f factory) {
 	queueLen(t, s, q, 0, 0)
 }
 
-func testConcurrentIncr(t *testing.T, f factory) {
-	s := f(t).s
-	const workers, each = 20, 25
+// concurrently runs fn(0) .. fn(n-1) in n goroutines at once and fails t with
+// the first error any of them returns.
+func concurrently(t *testing.T, n int, fn func(w int) error) {
+	t.Helper()
 	var wg sync.WaitGroup
-	errs := make(chan error, workers)
-	for w := 0; w < workers; w++ {
+	errs := make(chan error, n)
+	for w := 0; w < n; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := 0; i < each; i++ {
-				if _, err := s.Incr(ctx, "ticket:seq", 1); err != nil {
-					errs <- err
-					return
-				}
-				if _, err := s.HIncr(ctx, "stats", "asked", 2); err != nil {
-					errs <- err
-					return
-				}
+			if err := fn(w); err != nil {
+				errs <- err
 			}
 		}()
 	}
@@ -725,6 +703,22 @@ func testConcurrentIncr(t *testing.T, f factory) {
 	for err := range errs {
 		t.Fatal(err)
 	}
+}
+
+func testConcurrentIncr(t *testing.T, f factory) {
+	s := f(t).s
+	const workers, each = 20, 25
+	concurrently(t, workers, func(int) error {
+		for i := 0; i < each; i++ {
+			if _, err := s.Incr(ctx, "ticket:seq", 1); err != nil {
+				return err
+			}
+			if _, err := s.HIncr(ctx, "stats", "asked", 2); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	mustGet(t, s, "ticket:seq", strconv.Itoa(workers*each))
 	v, err := s.HGet(ctx, "stats", "asked")
 	must(t, err)
@@ -736,30 +730,16 @@ func testConcurrentIncr(t *testing.T, f factory) {
 func testConcurrentSetNX(t *testing.T, f factory) {
 	s := f(t).s
 	const workers = 20
-	var (
-		wg   sync.WaitGroup
-		wins = make(chan string, workers)
-		errs = make(chan error, workers)
-	)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			me := fmt.Sprintf("instance-%d", w)
-			ok, err := s.SetNX(ctx, "lock:token", []byte(me), time.Hour)
-			if err != nil {
-				errs <- err
-			} else if ok {
-				wins <- me
-			}
-		}()
-	}
-	wg.Wait()
+	wins := make(chan string, workers)
+	concurrently(t, workers, func(w int) error {
+		me := fmt.Sprintf("instance-%d", w)
+		ok, err := s.SetNX(ctx, "lock:token", []byte(me), time.Hour)
+		if ok {
+			wins <- me
+		}
+		return err
+	})
 	close(wins)
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
 	var winners []string
 	for w := range wins {
 		winners = append(winners, w)

@@ -607,12 +607,24 @@ func okResp(extra map[string]any) map[string]any {
 	return out
 }
 
-func (s *Server) handleCustomSend(_ http.ResponseWriter, _ *http.Request, c *Call) (int, any) {
+// checkSend returns the errcode WeChat answers a send with no body, no
+// recipient or, when templated, no template_id; 0 when none is missing.
+func checkSend(c *Call, templated bool) int {
 	if c.Body == nil {
-		return CodeDataFormat, nil
+		return CodeDataFormat
 	}
 	if c.ToUser == "" {
-		return CodeInvalidOpenID, nil
+		return CodeInvalidOpenID
+	}
+	if id, _ := c.Body["template_id"].(string); templated && id == "" {
+		return CodeInvalidTplID
+	}
+	return 0
+}
+
+func (s *Server) handleCustomSend(_ http.ResponseWriter, _ *http.Request, c *Call) (int, any) {
+	if code := checkSend(c, false); code != 0 {
+		return code, nil
 	}
 	if c.Body["msgtype"] == "text" && c.Text() == "" {
 		return CodeEmptyContent, nil
@@ -621,14 +633,8 @@ func (s *Server) handleCustomSend(_ http.ResponseWriter, _ *http.Request, c *Cal
 }
 
 func (s *Server) handleTemplateSend(_ http.ResponseWriter, _ *http.Request, c *Call) (int, any) {
-	if c.Body == nil {
-		return CodeDataFormat, nil
-	}
-	if c.ToUser == "" {
-		return CodeInvalidOpenID, nil
-	}
-	if id, _ := c.Body["template_id"].(string); id == "" {
-		return CodeInvalidTplID, nil
+	if code := checkSend(c, true); code != 0 {
+		return code, nil
 	}
 	s.mu.Lock()
 	s.nextMsgID++
@@ -638,14 +644,8 @@ func (s *Server) handleTemplateSend(_ http.ResponseWriter, _ *http.Request, c *C
 }
 
 func (s *Server) handleSubscribeSend(_ http.ResponseWriter, _ *http.Request, c *Call) (int, any) {
-	if c.Body == nil {
-		return CodeDataFormat, nil
-	}
-	if c.ToUser == "" {
-		return CodeInvalidOpenID, nil
-	}
-	if id, _ := c.Body["template_id"].(string); id == "" {
-		return CodeInvalidTplID, nil
+	if code := checkSend(c, true); code != 0 {
+		return code, nil
 	}
 	return 0, okResp(nil)
 }
