@@ -36,6 +36,7 @@ type understanding struct {
 	norm      string
 	iq        string // item query (cues removed, typos corrected)
 	iqAlt     string // item query without a second, detail question (要不要空腹)
+	iqFull    string // item query before chatter around it is trimmed (the patient's words)
 	tq        string // topic query (how/where words removed, typos corrected)
 	fq        string // question query (for FAQ)
 	priceCue  bool
@@ -57,6 +58,7 @@ func (b *Bot) understand(x *search.Index, norm string, now time.Time) *understan
 	u := &understanding{norm: norm}
 	u.iq = x.Correct(itemQuery(norm))
 	u.iq = dropHumanWord(x, u.iq)
+	u.iqFull = u.iq
 	if t := x.TrimForeignEdges(u.iq); t != "" {
 		u.iq = t
 	}
@@ -84,8 +86,18 @@ func (b *Bot) understand(x *search.Index, norm string, now time.Time) *understan
 	if len(u.depts) == 0 {
 		u.depts = x.Departments(x.Correct(norm))
 	}
-	if len(u.depts) == 0 && (u.schedCue || len(u.surname) > 0) {
+	if len(u.depts) == 0 && len(u.surname) > 0 {
 		u.depts = x.DepartmentsLoose(norm)
+	}
+	if len(u.depts) == 0 && (u.schedCue || u.whereCue || u.phoneCue) {
+		// A name without its suffix (内分泌, 抽血 for 抽血处) only when
+		// nothing else is asked about (CT报告什么时候出 is not CT室).
+		rest := removeAll(u.tq, byLenDesc(x.LooseMentions(norm)))
+		rest = removeAll(rest, slotWords)
+		rest = cleanSpaces(removeAll(rest, byLenDesc(append(append(append([]string{}, phoneCues...), scheduleCues...), "抽", "办", "交", "看", "去", "做", "开"))))
+		if rest == "" || !x.Known(rest) {
+			u.depts = x.DepartmentsLoose(norm)
+		}
 	}
 	u.doctors = x.Doctors(norm)
 	return u
@@ -150,6 +162,7 @@ func (b *Bot) answer(x *search.Index, s *session, raw, norm string) (answerOut, 
 		}
 		return answerOut{text: "请用文字告诉我您想咨询的问题，例如「血常规多少钱」「住院流程」；回复「帮助」查看能问什么。"}, true
 	}
+	norm = fixTypos(norm)
 	if isHuman(norm) {
 		return answerOut{text: b.human(x), transfer: true}, true
 	}
@@ -171,7 +184,13 @@ func (b *Bot) answer(x *search.Index, s *session, raw, norm string) (answerOut, 
 	}
 
 	u := b.understand(x, norm, now)
+	before := s.clone()
 	if text, ok := b.route(x, s, u); ok {
+		return done(text)
+	}
+	// Several questions in one message that fail together: each clause.
+	if text, ok := b.clauses(x, before, raw, now); ok {
+		*s = *before
 		return done(text)
 	}
 	text := b.unknown(x, s, u)
@@ -265,11 +284,27 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 				return text, true
 			}
 		}
+		if isRegQuestion(u.norm) {
+			if text, ok := b.regFee(x, s, u.norm, false); ok {
+				return text, true
+			}
+		}
+		if text, ok := b.bloodTests(x, s, u.norm); ok {
+			return text, true
+		}
+		if text, ok := b.priceMany(x, s, u); ok {
+			return text, true
+		}
 		if text, ok := b.priceFresh(x, s, u.iq); ok {
 			return text, true
 		}
 		if u.iqAlt != "" && u.iqAlt != u.iq && confident(x, u.iqAlt) {
 			if text, ok := b.priceFresh(x, s, u.iqAlt); ok {
+				return text, true
+			}
+		}
+		if s.Intent == intentPrice && !confident(x, u.iq) {
+			if text, ok := b.familyFragment(x, s, u.norm, 2); ok {
 				return text, true
 			}
 		}
@@ -284,7 +319,7 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 				return text, true
 			}
 		}
-		return "", false
+		return b.nearItem(x, s, u.iq)
 	}
 	// 6. Everything else by best match.
 	if text, ok := b.generic(x, s, u, true); ok {
@@ -365,6 +400,9 @@ func (b *Bot) followUp(x *search.Index, s *session, u *understanding) (string, b
 			}
 		}
 	case intentPrice:
+		if text, ok := b.priceSuperlative(x, s, u.norm); ok {
+			return text, true
+		}
 		if text, ok := b.itemNoteFollowUp(x, s, u); ok && !u.detailCue {
 			return text, true
 		}
@@ -374,7 +412,20 @@ func (b *Bot) followUp(x *search.Index, s *session, u *understanding) (string, b
 			}
 		}
 		if s.Query != "" && !u.priceCue && (u.frag || utf8.RuneCountInString(u.iq) <= 6) && len(u.doctors) == 0 {
+			// A longer piece of the message found literally in one
+			// family member's name (再加一组) is the strongest evidence.
+			if s.Query == regQuery {
+				if text, ok := b.regFee(x, s, u.norm, true); ok {
+					return text, true
+				}
+			}
+			if text, ok := b.familyFragment(x, s, u.norm, 3); ok {
+				return text, true
+			}
 			if text, ok := b.priceFragment(x, s, u.iq); ok {
+				return text, true
+			}
+			if text, ok := b.familyFragment(x, s, u.norm, 2); ok {
 				return text, true
 			}
 		}

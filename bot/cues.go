@@ -47,13 +47,14 @@ var (
 		"我妈妈", "我妈", "我爸爸", "我爸", "我老婆", "我老公", "我媳妇", "我爱人", "我家里人", "家里人", "家里老人", "想了解一下", "想了解", "了解一下", "打听一下",
 		"一下", "大概", "大约", "一般", "需要", "我是", "我们", "帮我", "麻烦", "看看", "就是",
 		"有没有", "有吗", "是不是", "能不能", "可不可以", "医院", "本院", "要交", "得交", "需交",
+		"一共", "总共", "合计", "加起来", "一起",
 	}
 	leadFillers  = []string{"那么", "那个", "那", "还有", "换成", "换", "要是", "如果是", "如果", "就", "再", "加上", "加", "还", "是"}
 	trailFillers = []string{"吗", "呢", "吧", "啊", "呀", "了", "的", "嘛", "么", "哦", "呗", "哈", "啦", "没有", "没"}
 )
 
 // unitWords are counting words that follow 一 / 每 in price questions (一次, 每天).
-var unitWords = []string{"次", "天", "日", "晚", "盒", "瓶", "支", "袋", "片", "粒", "个", "包", "组", "小时", "部位", "项", "牙", "眼", "套", "根", "张", "疗程", "周", "月"}
+var unitWords = []string{"次", "天", "日", "晚", "盒", "瓶", "支", "袋", "片", "粒", "个", "包", "组", "小时", "部位", "项", "牙", "眼", "套", "根", "张", "疗程", "周", "月", "颗", "只", "针", "副", "条"}
 
 func byLenDesc(ws []string) []string {
 	out := append([]string(nil), ws...)
@@ -146,7 +147,7 @@ func removeCounting(s string) string {
 // measureVerbs are verbs patients put a measure word after (拍个片, 做个
 // 胃镜, 打个吊针, 洗个牙, 抽个血): the measure word is dropped so the verb
 // and its object read as the word lists write them (拍片, 洗牙).
-var measureVerbs = "拍做查抽打照验测洗拔补开挂输扎看种换剪配量"
+var measureVerbs = "拍做查抽打照验测洗拔补开挂输扎看种换剪配量割镶装戴"
 
 // measureWords are the infixes dropped after a measure verb, longest first.
 var measureWords = []string{"一个", "一次", "一下", "个"}
@@ -377,3 +378,16 @@ var slotWords = byLenDesc([]string{
 	"工作日", "平时", "平日", "今天", "明天", "后天", "今日", "明日",
 	"上午", "下午", "晚上", "夜间", "夜里", "早上", "中午",
 })
+
+// questionTypos are homophone typos of question and service words that no
+// data file spells wrong (时侯 for 时候, 报消 for 报销); fixed before
+// understanding.
+var questionTypos = strings.NewReplacer(
+	"时侯", "时候", "几点中", "几点钟", "多少前", "多少钱", "多少线", "多少钱",
+	"在那里", "在哪里", "在那儿", "在哪儿", "去那里", "去哪里", "去那儿", "去哪儿",
+	"报消", "报销", "医报", "医保", "挂好", "挂号", "怎么半", "怎么办", "咋半", "咋办",
+	"预约挂好", "预约挂号", "出院手序", "出院手续", "住院手序", "住院手续",
+)
+
+// fixTypos corrects questionTypos in normalised text.
+func fixTypos(norm string) string { return questionTypos.Replace(norm) }

@@ -65,6 +65,14 @@ func (b *Bot) processStep(x *search.Index, s *session, u *understanding) (string
 	if q == "" {
 		return "", false
 	}
+	// 在哪里办 / 去哪交: where the process is done, the step naming a place.
+	if u.whereCue {
+		if rest := cleanSpaces(removeAll(q, whereCuesSorted)); utf8.RuneCountInString(rest) <= 2 {
+			if si := placeStep(d.Processes[pi].Steps, rest); si >= 0 {
+				return b.step(x, s, search.TextRef{Kind: search.TextStep, Index: pi, Step: si}), true
+			}
+		}
+	}
 	hs := x.Texts(q, true, func(r search.TextRef) bool { return r.Kind == search.TextStep && r.Index == pi })
 	// Inside a process the steps are few: a weaker match still points at one.
 	if len(hs) == 0 || hs[0].Query < stepThreshold-0.1 {
@@ -170,9 +178,17 @@ func (b *Bot) human(x *search.Index) string {
 func (b *Bot) unknown(x *search.Index, s *session, u *understanding) string {
 	s.Intent = intentUnknown
 	s.List = nil
-	subject := u.iq
+	// Quote the patient's own words (烤瓷牙, not the part an item knows).
+	subject := u.iqFull
+	if utf8.RuneCountInString(subject) < 2 {
+		subject = u.iq
+	}
 	if utf8.RuneCountInString(subject) < 2 {
 		subject = u.norm
+	}
+	content := u.iqFull
+	if !u.priceCue {
+		content = contentQuery(u.tq)
 	}
 	var sb strings.Builder
 	if u.priceCue {
@@ -186,6 +202,11 @@ func (b *Bot) unknown(x *search.Index, s *session, u *understanding) string {
 			return
 		}
 		if strings.Contains(name, "人工") && !strings.Contains(u.iq, "人工") {
+			return
+		}
+		// A suggestion shares a content word with the question, not only
+		// its question words (种植牙多少钱 is not 停车多少钱).
+		if content != "" && !sharesWord(x, content, name) {
 			return
 		}
 		sugg = append(sugg, name)
@@ -217,4 +238,42 @@ func (b *Bot) unknown(x *search.Index, s *session, u *understanding) string {
 	}
 	sb.WriteString("\n回复「人工」联系工作人员，或回复「帮助」查看能问什么。")
 	return sb.String()
+}
+
+// Place words in a step's text: floors and areas weigh most.
+var (
+	floorRe = regexp.MustCompile(`\d+\s*(楼|层)|[A-Za-z]\s*区|负\s*\d|[一二三四五六七八九十]+(楼|层)`)
+	placeRe = regexp.MustCompile(`中心|窗口|服务台|护士站|收费处|大厅|药房|科室|诊室|楼`)
+)
+
+// verbKin are verbs patients ask about a place with, and the words steps
+// write them with (交 -> 缴纳).
+var verbKin = map[string][]string{
+	"交": {"交", "缴"}, "缴": {"交", "缴"}, "办": {"办"}, "取": {"取", "领", "拿"}, "拿": {"取", "领", "拿"},
+	"领": {"取", "领", "拿"}, "打": {"打印"}, "印": {"打印"}, "报": {"报到", "登记"}, "看": {"就诊", "看"},
+}
+
+// placeStep returns the step of steps that says where to go (a floor or
+// area first, then a named place), preferring one that also names the
+// asked verb; -1 when no step names a place.
+func placeStep(steps []string, verb string) int {
+	best, bestScore := -1, 0
+	for i, st := range steps {
+		score := 2*len(floorRe.FindAllString(st, -1)) + len(placeRe.FindAllString(st, -1))
+		if score == 0 {
+			continue
+		}
+		for _, r := range verb {
+			for _, w := range verbKin[string(r)] {
+				if strings.Contains(st, w) {
+					score += 2
+					break
+				}
+			}
+		}
+		if score > bestScore {
+			best, bestScore = i, score
+		}
+	}
+	return best
 }

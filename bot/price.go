@@ -124,6 +124,11 @@ func (b *Bot) priceFragment(x *search.Index, s *session, f string) (string, bool
 	if f == "" {
 		return "", false
 	}
+	if s.Query == regQuery {
+		if text, ok := b.regFee(x, s, f, true); ok {
+			return text, true
+		}
+	}
 	hs := x.Items(f)
 	if len(hs) == 0 || hs[0].Query < itemThreshold {
 		return b.noteFragment(x, s, f)
@@ -139,6 +144,9 @@ func (b *Bot) priceFragment(x *search.Index, s *session, f string) (string, bool
 			continue
 		}
 		p := x.ItemCoverage(s.Query, h.ID).Query
+		// The last question's own words break ties its synonyms leave
+		// (正侧位的 after 胸片: the chest one).
+		p += 0.25 * literalShare(x, s.Query, h.ID)
 		cs = append(cs, cand{h.ID, 0.6*h.Query + 0.4*p, h.Query})
 	}
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].comb > cs[j].comb+1e-9 })

@@ -249,11 +249,9 @@ func (b *Bot) deptSchedule(x *search.Index, s *session, dept int, wd []int, peri
 	}
 	when := daysText(wd) + period
 	if len(all) == 0 {
-		text := dep.Name + "暂无门诊排班信息。"
-		if dep.Phone != "" {
-			text += "请致电" + dep.Phone + "咨询。"
-		}
-		return text
+		// No clinic sessions (检验科, 药房): its hours, if any, are in its
+		// introduction.
+		return dep.Name + "暂无医生门诊排班，以下是科室信息：\n" + b.deptInfo(x, s, dept)
 	}
 	if len(match) == 0 {
 		return fmt.Sprintf("%s%s无门诊（不出诊）。\n如需其他时间，可以问「那平时呢」或「%s哪天有门诊」。", dep.Name, when, dep.Name)
@@ -337,8 +335,14 @@ func (b *Bot) deptInfo(x *search.Index, s *session, dept int) string {
 	if dep.Intro != "" {
 		sb.WriteString("简介：" + dep.Intro + "\n")
 	}
-	fmt.Fprintf(&sb, "可以继续问「%s哪天有门诊」。", dep.Name)
-	return sb.String()
+	name := textnorm.Normalize(dep.Name)
+	for _, cs := range x.Data.Schedules {
+		if textnorm.Normalize(cs.Department) == name {
+			fmt.Fprintf(&sb, "可以继续问「%s哪天有门诊」。", dep.Name)
+			break
+		}
+	}
+	return strings.TrimSpace(sb.String())
 }
 
 // openDepartments lists the departments with clinics on the asked days.

@@ -101,3 +101,13 @@ func saveSession(ctx context.Context, st store.Store, openID string, s *session)
 	}
 	return nil
 }
+
+// clone returns a deep copy of s.
+func (s *session) clone() *session {
+	c := *s
+	c.Items = append([]int(nil), s.Items...)
+	c.List = append([]listEntry(nil), s.List...)
+	c.Doctors = append([]string(nil), s.Doctors...)
+	c.Weekdays = append([]int(nil), s.Weekdays...)
+	return &c
+}

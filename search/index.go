@@ -475,7 +475,7 @@ func (x *Index) Departments(norm string) []int {
 }
 
 // DepartmentsLoose is Departments that also accepts names without their
-// last character when it is 科 / 室 (内分泌 for 内分泌科, 消化 for 消化科),
+// place suffix 科 / 室 / 处 / 中心 (内分泌 for 内分泌科, 抽血 for 抽血处),
 // keeping at least two characters.
 func (x *Index) DepartmentsLoose(norm string) []int {
 	if ds := x.Departments(norm); len(ds) > 0 {
@@ -485,17 +485,51 @@ func (x *Index) DepartmentsLoose(norm string) []int {
 	var out []int
 	for di, names := range x.deptNames {
 		for _, n := range names {
-			r := []rune(n)
-			if len(r) < 3 || (r[len(r)-1] != '科' && r[len(r)-1] != '室') {
+			stem := placeStem(n)
+			if stem == "" {
 				continue
 			}
-			if strings.Contains(s, string(r[:len(r)-1])) {
+			if strings.Contains(s, stem) {
 				out = append(out, di)
 				break
 			}
 		}
 	}
 	return out
+}
+
+// LooseMentions returns the department name stems (names without their
+// place suffix) found in text, to strip them from a query.
+func (x *Index) LooseMentions(norm string) []string {
+	s := compact(norm)
+	var out []string
+	for _, names := range x.deptNames {
+		for _, n := range names {
+			if stem := placeStem(n); stem != "" && strings.Contains(s, stem) {
+				out = append(out, stem)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
+}
+
+// placeSuffixes end names of places (抽血处, 化验室, 体检中心): the stem
+// before them names the place too.
+var placeSuffixes = []string{"中心", "科", "室", "处"}
+
+// placeStem returns a department name or alias without its place suffix,
+// keeping at least two characters; "" when it has none.
+func placeStem(n string) string {
+	for _, suf := range placeSuffixes {
+		if strings.HasSuffix(n, suf) {
+			stem := strings.TrimSuffix(n, suf)
+			if utf8.RuneCountInString(stem) >= 2 {
+				return stem
+			}
+		}
+	}
+	return ""
 }
 
 // DepartmentMentions returns the department names and aliases found in text

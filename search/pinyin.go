@@ -138,3 +138,52 @@ func (p *pinyinDict) lookupLatin(s string) (string, bool) {
 	}
 	return "", false
 }
+
+// sameSound reports whether two Chinese characters share a toneless reading.
+func sameSound(a, b rune) bool {
+	for _, x := range runeReadings(a) {
+		for _, y := range runeReadings(b) {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// NearName reports whether the Chinese text q is a window of name with one
+// character typed wrong: a homophone (阿奇梅素 ~ 阿奇霉素), or any character
+// when q has four or more (奥美拉挫 ~ 奥美拉唑). q must have at least three
+// characters, all Chinese; an exact window is not near (it is a match).
+func NearName(q, name string) bool {
+	qr, nr := []rune(q), []rune(name)
+	if len(qr) < 3 {
+		return false
+	}
+	for _, r := range qr {
+		if !isHan(r) {
+			return false
+		}
+	}
+	for i := 0; i+len(qr) <= len(nr); i++ {
+		diff := -1
+		ok := true
+		for k, r := range qr {
+			if nr[i+k] == r {
+				continue
+			}
+			if diff >= 0 {
+				ok = false
+				break
+			}
+			diff = k
+		}
+		if !ok || diff < 0 {
+			continue
+		}
+		if len(qr) >= 4 || sameSound(qr[diff], nr[i+diff]) {
+			return true
+		}
+	}
+	return false
+}

@@ -137,3 +137,37 @@ func TestTopicsUseAnswersAndConcepts(t *testing.T) {
 		}
 	}
 }
+
+func TestNearName(t *testing.T) {
+	for _, c := range []struct {
+		q, name string
+		want    bool
+	}{
+		{"阿奇梅素", "阿奇霉素片", true},    // homophone
+		{"奥美拉挫", "奥美拉唑肠溶胶囊", true}, // four characters, one wrong
+		{"血长规", "血常规", true},       // three characters, homophone
+		{"血短规", "血常规", false},      // three characters, not a homophone
+		{"阿奇霉素", "阿奇霉素片", false},   // exact: a match, not a near name
+		{"种植牙", "普通牙拔除术", false},
+	} {
+		if got := NearName(c.q, c.name); got != c.want {
+			t.Errorf("NearName(%q, %q) = %v, want %v", c.q, c.name, got, c.want)
+		}
+	}
+}
+
+func TestDepartmentsByPlaceStem(t *testing.T) {
+	x := Build(&knowledge.Data{Departments: []knowledge.Department{
+		{Name: "检验科", Aliases: []string{"抽血处", "化验室"}},
+		{Name: "健康管理中心"},
+	}})
+	if ds := x.DepartmentsLoose("抽血在哪"); len(ds) != 1 || ds[0] != 0 {
+		t.Errorf("抽血在哪 -> %v, want the 检验科", ds)
+	}
+	if ds := x.DepartmentsLoose("健康管理在几楼"); len(ds) != 1 || ds[0] != 1 {
+		t.Errorf("健康管理在几楼 -> %v, want 健康管理中心", ds)
+	}
+	if ms := x.LooseMentions("化验报告"); len(ms) != 1 || ms[0] != "化验" {
+		t.Errorf("LooseMentions = %v", ms)
+	}
+}

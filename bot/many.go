@@ -1,0 +1,126 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hospital/wxbot/search"
+)
+
+// itemJoiners join several items in one price question (血常规+尿常规,
+// 肝功能和肾功能).
+var itemJoiners = []string{"+", "和", "跟", "、", "以及", "还有", "加上", "加", "与"}
+
+// splitItems splits an item query at joiner words; nil when there is only one part.
+func splitItems(q string) []string {
+	parts := []string{q}
+	for _, j := range itemJoiners {
+		var next []string
+		for _, p := range parts {
+			for _, t := range strings.Split(p, j) {
+				if t = cleanSpaces(t); t != "" {
+					next = append(next, t)
+				}
+			}
+		}
+		parts = next
+	}
+	if len(parts) < 2 {
+		return nil
+	}
+	return parts
+}
+
+// maxPerPart bounds the items one part of a several-item question may name.
+const maxPerPart = 3
+
+// priceMany answers a price question naming several items (血常规+尿常规
+// 一共多少钱): every part must name items with confidence; the prices are
+// listed and, when each part is one item, added up.
+func (b *Bot) priceMany(x *search.Index, s *session, u *understanding) (string, bool) {
+	parts := splitItems(u.norm)
+	if parts == nil {
+		return "", false
+	}
+	q := u.iq
+	// A name holding the joiner (便常规+隐血) is one item.
+	for _, h := range x.Items(q) {
+		if h.Query < 0.9 {
+			break
+		}
+		name := x.ItemName(h.ID)
+		for _, j := range itemJoiners {
+			if strings.Contains(u.norm, j) && strings.Contains(name, j) {
+				return "", false
+			}
+		}
+	}
+	for i, p := range parts {
+		p = x.Correct(itemQuery(p))
+		if t := x.TrimForeignEdges(p); t != "" {
+			p = t
+		}
+		parts[i] = p
+	}
+	// One item naming every part (便常规和隐血: 便常规+隐血) answers it.
+	for k, h := range x.Items(q) {
+		if k >= 5 || h.Query < itemThreshold {
+			break
+		}
+		all := true
+		for _, p := range parts {
+			if x.ItemCoverage(p, h.ID).Query < 0.9 {
+				all = false
+				break
+			}
+		}
+		if all {
+			return "", false
+		}
+	}
+	var all []int
+	single := true
+	for _, p := range parts {
+		hs := x.Items(p)
+		if len(hs) == 0 || hs[0].Query < spanConfidence || !substantial(p) {
+			return "", false
+		}
+		ids := chooseItems(x, p, band(hs))
+		if len(ids) == 0 || len(ids) > maxPerPart {
+			return "", false
+		}
+		if len(ids) > 1 {
+			single = false
+		}
+		for _, id := range ids {
+			if !containsInt(all, id) {
+				all = append(all, id)
+			}
+		}
+	}
+	d := x.Data
+	var sb strings.Builder
+	var sum int64
+	s.Intent = intentPrice
+	s.Items = all
+	s.Query = q
+	s.List = s.List[:0]
+	s.Page = 1
+	s.Doctor, s.Doctors = "", nil
+	for i, id := range all {
+		p := d.Prices[id]
+		fmt.Fprintf(&sb, "%d. %s", i+1, itemLine(p))
+		if l := insuranceLabel(p.Insurance); l != "" {
+			sb.WriteString("（" + l + "）")
+		}
+		sb.WriteString("\n")
+		sum += p.Cents
+		s.List = append(s.List, listEntry{Kind: listItem, ID: id})
+	}
+	s.ListTitle = fmt.Sprintf("找到%d项相关收费", len(all))
+	if single {
+		fmt.Fprintf(&sb, "合计：%s\n", yuan(sum))
+	}
+	sb.WriteString("回复序号查看详情。")
+	return sb.String(), true
+}
