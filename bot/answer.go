@@ -59,12 +59,23 @@ func (b *Bot) understand(x *search.Index, norm string, now time.Time) *understan
 	u.iq = x.Correct(itemQuery(norm))
 	u.iq = dropHumanWord(x, u.iq)
 	u.iqFull = u.iq
-	if t := x.TrimForeignEdges(u.iq); t != "" {
+	if t := x.TrimChatter(u.iq); t != "" {
 		u.iq = t
+		// The character cut (我妈想头颅CT) when only that finds an item.
+		if old := x.TrimForeignEdges(u.iqFull); old != t && old != "" && !confident(x, t) && confident(x, old) {
+			u.iq = old
+		}
 	}
 	u.tq = x.Correct(topicQuery(norm))
 	u.fq = questionQuery(norm)
-	u.priceCue = hasAny(norm, priceCues)
+	// Who the patient is (老公住院了几点可以去看他) says nothing about a
+	// stored question unless the data's questions name them.
+	for _, k := range kinWords {
+		if strings.Contains(u.fq, k) && !x.Known(k) {
+			u.fq = cleanSpaces(strings.ReplaceAll(u.fq, k, " "))
+		}
+	}
+	u.priceCue = hasAny(norm, priceCues) || countedHowMuch(norm)
 	u.detailCue = hasAny(norm, detailCues)
 	if u.priceCue && u.detailCue {
 		// Two questions in one message (血脂多少钱要不要空腹): the item
@@ -216,6 +227,10 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 			return b.clarifyDoctors(x, s, ds, u), true
 		}
 	}
+	// Which department treats it (孩子咳嗽挂什么科): before follow-ups.
+	if text, ok := b.deptByTopic(x, s, u, false); ok {
+		return text, true
+	}
 	// 2. Follow-ups that depend on the session.
 	if text, ok := b.followUp(x, s, u); ok {
 		return text, true
@@ -321,7 +336,11 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 		}
 		return b.nearItem(x, s, u.iq)
 	}
-	// 6. Everything else by best match.
+	// 6. Everything else by best match; first a question an item's note
+	// answers (孕妇能拍胸片吗).
+	if text, ok := b.itemAsk(x, s, u, false); ok {
+		return text, true
+	}
 	if text, ok := b.generic(x, s, u, true); ok {
 		return text, true
 	}
@@ -331,7 +350,11 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 	if u.weekdays != nil && u.schedCue {
 		return b.openDepartments(x, s, u.weekdays, u.period), true
 	}
-	return b.topicFollowUp(x, s, u)
+	if text, ok := b.topicFollowUp(x, s, u); ok {
+		return text, true
+	}
+	// Where a service is done (羊水穿刺在哪做): the department that names it.
+	return b.deptByTopic(x, s, u, true)
 }
 
 // topicFollowUp answers a short question after an FAQ answer or a process
@@ -401,6 +424,10 @@ func (b *Bot) followUp(x *search.Index, s *session, u *understanding) (string, b
 		}
 	case intentPrice:
 		if text, ok := b.priceSuperlative(x, s, u.norm); ok {
+			return text, true
+		}
+		// A question naming another item is about that item.
+		if text, ok := b.itemAsk(x, s, u, true); ok {
 			return text, true
 		}
 		if text, ok := b.itemNoteFollowUp(x, s, u); ok && !u.detailCue {
@@ -504,6 +531,17 @@ func (b *Bot) generic(x *search.Index, s *session, u *understanding, withItems b
 			}
 		}
 	}
+	if u.priceCue && procScore > 0 {
+		// A price question is answered by a process only where it speaks
+		// of money (住院押金多少钱), never by a step about something else.
+		if (stepRef != nil && !moneyText(x.Data.Processes[stepRef.Index].Steps[stepRef.Step])) ||
+			(stepRef == nil && !processHasMoney(x, procID)) {
+			procScore, stepRef = 0, nil
+		}
+	}
+	if u.priceCue && topic != nil && topic.Ref.Kind == search.TextStep && !moneyText(x.Data.Processes[topic.Ref.Index].Steps[topic.Ref.Step]) {
+		topic = nil
+	}
 	switch {
 	case faqScore >= faqThreshold && faqScore >= procScore-0.05 && faqScore >= itemScore-0.1:
 		return b.faq(x, s, faqID), true
@@ -592,4 +630,22 @@ func (b *Bot) finish(x *search.Index, text string) string {
 		text += "\n（数据更新：" + t.Format("2006-01-02") + "）"
 	}
 	return text
+}
+
+// moneyText reports whether a text speaks of money (an amount in 元, a fee).
+func moneyText(t string) bool {
+	return hasAny(t, []string{"元", "钱", "费", "收取", "免费", "价"})
+}
+
+// processHasMoney reports whether any step of process p speaks of money.
+func processHasMoney(x *search.Index, p int) bool {
+	if p < 0 || p >= len(x.Data.Processes) {
+		return false
+	}
+	for _, st := range x.Data.Processes[p].Steps {
+		if moneyText(st) {
+			return true
+		}
+	}
+	return false
 }

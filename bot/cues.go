@@ -391,3 +391,28 @@ var questionTypos = strings.NewReplacer(
 
 // fixTypos corrects questionTypos in normalised text.
 func fixTypos(norm string) string { return questionTypos.Replace(norm) }
+
+// countedHowMuch reports whether 多少 is asked per unit (一天多少, 多少一次,
+// 每盒多少): a price question without 钱.
+func countedHowMuch(norm string) bool {
+	for off := 0; ; {
+		k := strings.Index(norm[off:], "多少")
+		if k < 0 {
+			return false
+		}
+		pos := off + k
+		before, after := norm[:pos], norm[pos+len("多少"):]
+		for _, lead := range []string{"一", "每", "1"} {
+			for _, u := range unitWords {
+				if strings.HasSuffix(before, lead+u) || strings.HasPrefix(after, lead+u) {
+					return true
+				}
+			}
+		}
+		off = pos + len("多少")
+	}
+}
+
+// kinWords name the patient's family (我妈住院了, 老公发烧).
+var kinWords = byLenDesc([]string{"我老公", "我老婆", "老公", "老婆", "媳妇", "我妈妈", "我爸爸", "我妈", "我爸", "妈妈", "爸爸",
+	"爷爷", "奶奶", "外公", "外婆", "姥姥", "姥爷", "我爱人", "爱人", "我家人", "家里人", "我儿子", "我女儿", "儿子", "女儿"})

@@ -60,6 +60,12 @@ func (b *Bot) processStep(x *search.Index, s *session, u *understanding) (string
 	if hs := x.Processes(u.tq); len(hs) > 0 && hs[0].Query >= 0.8 && hs[0].ID != pi {
 		return b.process(x, s, hs[0].ID), true
 	}
+	// 要带什么东西: the step that says what to bring.
+	if hasAny(u.norm, bringCues) {
+		if si := bringStep(d.Processes[pi].Steps); si >= 0 {
+			return b.step(x, s, search.TextRef{Kind: search.TextStep, Index: pi, Step: si}), true
+		}
+	}
 	q := cleanSpaces(removeAll(u.norm, detailFillers))
 	q = cleanSpaces(removeAll(q, howCuesSorted))
 	if q == "" {
@@ -79,8 +85,16 @@ func (b *Bot) processStep(x *search.Index, s *session, u *understanding) (string
 		return "", false
 	}
 	// A clearly better FAQ answer wins.
-	if fh := x.FAQ(u.fq); len(fh) > 0 && fh[0].Query >= 0.8 && fh[0].Doc >= 0.6 && fh[0].Query > hs[0].Query {
-		return b.faq(x, s, fh[0].ID), true
+	if fh := x.FAQ(u.fq); len(fh) > 0 && fh[0].Doc >= 0.6 {
+		if fh[0].Query >= 0.8 && fh[0].Query > hs[0].Query {
+			return b.faq(x, s, fh[0].ID), true
+		}
+		// A question complete in itself (医院总机电话多少) that a stored
+		// question says better than any step's words.
+		strict := x.Texts(q, false, func(r search.TextRef) bool { return r.Kind == search.TextStep && r.Index == pi })
+		if (fh[0].Query+fh[0].Doc)/2 >= faqThreshold+0.15 && (len(strict) == 0 || strict[0].Query < fh[0].Query) {
+			return b.faq(x, s, fh[0].ID), true
+		}
 	}
 	return b.step(x, s, hs[0].Ref), true
 }
@@ -276,4 +290,31 @@ func placeStep(steps []string, verb string) int {
 		}
 	}
 	return best
+}
+
+// bringCues ask what to bring or prepare.
+var bringCues = []string{"带什么", "带啥", "要带", "带哪些", "带些什么", "准备什么", "准备啥", "准备哪些", "什么材料", "哪些材料", "啥材料",
+	"什么证件", "哪些证件", "什么资料", "哪些资料", "要什么东西", "需要什么东西", "什么证"}
+
+// bringWords weigh how much a step is about what to bring.
+var bringWords = []struct {
+	w  string
+	sc float64
+}{{"携带", 3}, {"带上", 3}, {"带好", 3}, {"带齐", 3}, {"材料", 2}, {"资料", 2}, {"证件", 2}, {"身份证", 1}, {"医保卡", 1}, {"社保卡", 1}, {"凭", 0.5}}
+
+// bringStep returns the step of steps that best says what to bring, -1 when none does.
+func bringStep(steps []string) int {
+	best, bi := 0.0, -1
+	for i, st := range steps {
+		sc := 0.0
+		for _, bw := range bringWords {
+			if strings.Contains(st, bw.w) {
+				sc += bw.sc
+			}
+		}
+		if sc > best {
+			best, bi = sc, i
+		}
+	}
+	return bi
 }

@@ -445,6 +445,9 @@ func builtinSynonymWords(s string) []string {
 		{"空腹", "吃东西", "吃饭", "进食", "禁食", "喝水", "吃早饭", "吃早餐"},
 		{"陪同", "陪着", "陪护", "家属", "有人陪"},
 		{"拍片", "牙片", "片子", "胸片", "x光"},
+		{"小孩", "孩子", "儿童", "小儿", "宝宝", "婴儿", "幼儿", "婴幼儿", "未成年", "岁以下", "岁及以下"},
+		{"大人", "成人", "成年人"},
+		{"孕妇", "怀孕", "孕期", "孕早期", "妊娠"},
 	}
 	var out []string
 	for _, g := range groups {
@@ -494,8 +497,43 @@ func (b *Bot) noteFragment(x *search.Index, s *session, f string) (string, bool)
 			hit = append(hit, id)
 		}
 	}
+	if len(hit) == len(s.Items) || len(hit) == 0 {
+		// Every note shares a word (1岁以下 / 1岁以上): the notes holding
+		// the longest piece of the fragment.
+		hit = longestNoteMatch(x, s.Items, f)
+	}
 	if len(hit) == 0 || len(hit) == len(s.Items) {
 		return "", false
 	}
 	return b.showItems(x, s, hit, s.Query), true
+}
+
+// longestNoteMatch returns the items whose notes hold the longest run (at
+// least two characters) of f's characters.
+func longestNoteMatch(x *search.Index, items []int, f string) []int {
+	fr := []rune(compactNorm(f))
+	best := 1
+	var out []int
+	for _, id := range items {
+		note := compactNorm(x.Data.Prices[id].Note)
+		if note == "" {
+			continue
+		}
+		l := 0
+		for i := range fr {
+			for j := len(fr); j > i+l; j-- {
+				if strings.Contains(note, string(fr[i:j])) {
+					l = j - i
+					break
+				}
+			}
+		}
+		switch {
+		case l > best:
+			best, out = l, []int{id}
+		case l == best && l > 1:
+			out = append(out, id)
+		}
+	}
+	return out
 }

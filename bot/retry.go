@@ -33,10 +33,16 @@ func (b *Bot) priceRetry(x *search.Index, s *session, u *understanding) (string,
 		if q == "" {
 			continue
 		}
+		if x.GluedTrim(u.iqFull, q) {
+			continue
+		}
 		if ids := x.ItemsByNote(q); len(ids) > 0 {
 			return b.showItems(x, s, ids, q), true
 		}
 		for _, sp := range x.ItemSpans(q) {
+			if sp.Glued {
+				continue
+			}
 			if ids := x.ItemsByNote(sp.Text); len(ids) > 0 {
 				return b.showItems(x, s, ids, sp.Text), true
 			}

@@ -258,7 +258,28 @@ func (b *Bot) deptSchedule(x *search.Index, s *session, dept int, wd []int, peri
 	}
 	sortSessions(match)
 	var sb strings.Builder
-	if when != "" {
+	// Several days asked and only some have sessions (那平时晚上呢): the
+	// header names only the days that have them.
+	var have, without []int
+	if len(wd) > 1 {
+		for _, d := range wd {
+			found := false
+			for _, cs := range match {
+				if cs.Weekday == d {
+					found = true
+					break
+				}
+			}
+			if found {
+				have = append(have, d)
+			} else {
+				without = append(without, d)
+			}
+		}
+	}
+	if len(without) > 0 {
+		fmt.Fprintf(&sb, "%s%s%s出诊：\n", dep.Name, daysText(have), period)
+	} else if when != "" {
 		fmt.Fprintf(&sb, "%s%s出诊：\n", dep.Name, when)
 	} else {
 		fmt.Fprintf(&sb, "%s出诊安排：\n", dep.Name)

@@ -64,8 +64,10 @@ type Index struct {
 
 	noteTags map[string][]int // a note's comma-separated part -> items
 
-	deptNames [][]string // normalised name then aliases, per department
-	doctors   []string   // distinct doctor names, data order
+	deptNames [][]string      // normalised name then aliases, per department
+	deptDocs  *corpus         // per department: name, aliases and introduction
+	words     map[string]bool // Han bigrams of curated words (names, aliases, synonyms, lexicon)
+	doctors   []string        // distinct doctor names, data order
 	docSess   map[string][]int
 
 	bigrams map[string]bool // every Han bigram of the data
@@ -100,6 +102,8 @@ func Build(d *knowledge.Data) *Index {
 	x.faq = newCorpus(x.synText)
 	x.procs = newCorpus(x.synText)
 	x.texts = newCorpus(x.synText)
+	x.deptDocs = newCorpus(x.synText)
+	x.words = map[string]bool{}
 
 	for _, p := range d.Prices {
 		n := compact(textnorm.Normalize(p.Name))
@@ -182,6 +186,12 @@ func Build(d *knowledge.Data) *Index {
 		}
 		us := append(append(Units(names[0]), sep), Units(compact(textnorm.Normalize(dep.Intro)))...)
 		x.addText(us, TextRef{Kind: TextDepartment, Index: di})
+		var doc []string
+		for _, n := range names {
+			doc = append(append(doc, Units(n)...), sep)
+			x.addWord(n)
+		}
+		x.deptDocs.add(append(doc, Units(compact(textnorm.Normalize(dep.Intro)))...))
 	}
 	for si, s := range d.Schedules {
 		n := compact(textnorm.Normalize(s.Doctor))
@@ -201,7 +211,40 @@ func Build(d *knowledge.Data) *Index {
 			x.vocab(Units(n))
 		}
 	}
+	for _, n := range x.itemNorm {
+		x.addWord(n)
+	}
+	for _, p := range d.Processes {
+		x.addWord(compact(textnorm.Normalize(p.Title)))
+		for _, k := range p.Keywords {
+			x.addWord(compact(textnorm.Normalize(k)))
+		}
+	}
+	for _, gs := range [][][]string{d.Synonyms, patientItemGroups, conceptGroups} {
+		for _, g := range gs {
+			for _, w := range g {
+				x.addWord(compact(textnorm.Normalize(w)))
+			}
+		}
+	}
 	return x
+}
+
+// addWord records the Han bigrams of a curated word.
+func (x *Index) addWord(n string) {
+	us := Units(n)
+	for i := 0; i+1 < len(us); i++ {
+		if us[i] != sep && us[i+1] != sep && !isLatin(us[i]) && !isLatin(us[i+1]) {
+			x.words[us[i]+us[i+1]] = true
+		}
+	}
+}
+
+// DepartmentsByTopic scores departments by their name, aliases and
+// introduction against text (a symptom or service: 黄疸, 咳嗽, 羊水穿刺),
+// best first.
+func (x *Index) DepartmentsByTopic(text string) []Hit {
+	return x.deptDocs.search(Units(compact(text)), false)
 }
 
 // addText adds a text document and its vocabulary.
@@ -688,7 +731,35 @@ func splitSentences(text string) []string {
 // TrimForeignEdges removes leading characters that occur in no price item
 // name (我妈想头颅CT -> 头颅CT), and one such trailing character, so chatter
 // around an item name does not dilute its match. Latin tokens are kept.
-func (x *Index) TrimForeignEdges(text string) string {
+func (x *Index) TrimForeignEdges(text string) string { return x.trimEdges(text, false) }
+
+// TrimChatter is TrimForeignEdges that never cuts the first character of a
+// curated word (孩子咳嗽 stays whole, 看不孕不育 -> 不孕不育).
+func (x *Index) TrimChatter(text string) string { return x.trimEdges(text, true) }
+
+// objectVerbs are verbs patients put before an item (拍胸片, 做胃镜, 吃叶酸):
+// never part of the item's word.
+const objectVerbs = "拍做查抽打照验测洗拔补开挂输扎看种换剪配量割镶装戴吃用买"
+
+// GluedTrim reports whether trimmed (from TrimForeignEdges or TrimChatter)
+// lost characters glued to its first word (玻 of 玻尿酸 -> 尿酸): the
+// trimmed text may then be part of another word.
+func (x *Index) GluedTrim(full, trimmed string) bool {
+	if trimmed == "" || full == trimmed {
+		return false
+	}
+	us := Units(compact(full))
+	ts := Units(compact(trimmed))
+	for i := 1; i+len(ts) <= len(us); i++ {
+		if join(us[i:i+len(ts)]) == join(ts) {
+			p := us[i-1]
+			return isHanUnit(p) && x.items.df[p] == 0 && !strings.Contains(objectVerbs, p) && !(i >= 2 && x.words[us[i-2]+p])
+		}
+	}
+	return false
+}
+
+func (x *Index) trimEdges(text string, words bool) string {
 	us := Units(compact(text))
 	protected := make([]bool, len(us))
 	for _, o := range x.syn.find(us) {
@@ -700,8 +771,13 @@ func (x *Index) TrimForeignEdges(text string) string {
 		u := us[k]
 		return u != sep && (protected[k] || isLatin(u) || x.items.df[u] > 0)
 	}
+	// A character that begins a curated word (孩子, 不孕, 月子) is the start
+	// of what is asked, not chatter.
+	startsWord := func(k int) bool {
+		return words && k+1 < len(us) && us[k] != sep && us[k+1] != sep && x.words[us[k]+us[k+1]]
+	}
 	i, j := 0, len(us)
-	for i < j && !known(i) {
+	for i < j && !known(i) && !startsWord(i) {
 		i++
 	}
 	// At the end only a single stray character goes: a longer unknown word
@@ -776,6 +852,9 @@ func (x *Index) Topics(text string) []TextHit {
 type Span struct {
 	Text   string
 	Weight float64 // summed rarity of its units among item names
+	// Glued is true when a Han character no item name has touches the
+	// span (玻 in 玻尿酸): the span may be part of another word.
+	Glued bool
 }
 
 // ItemSpans splits text into the runs made of item vocabulary (characters in
@@ -816,7 +895,14 @@ func (x *Index) ItemSpans(text string) []Span {
 			w += x.items.weight(us[j])
 			j++
 		}
-		out = append(out, Span{Text: join(us[i:j]), Weight: w})
+		foreign := func(k int) bool {
+			return k >= 0 && k < len(us) && isHanUnit(us[k]) && x.items.df[us[k]] == 0 && !strings.Contains(objectVerbs, us[k])
+		}
+		// A foreign neighbour that ends or starts a curated word (孩子) is
+		// a word of its own.
+		glued := (foreign(i-1) && !(i >= 2 && x.words[us[i-2]+us[i-1]])) ||
+			(foreign(j) && !(j+1 < len(us) && x.words[us[j]+us[j+1]]))
+		out = append(out, Span{Text: join(us[i:j]), Weight: w, Glued: glued})
 		i = j
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].Weight > out[b].Weight })

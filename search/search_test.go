@@ -171,3 +171,30 @@ func TestDepartmentsByPlaceStem(t *testing.T) {
 		t.Errorf("LooseMentions = %v", ms)
 	}
 }
+
+func TestDepartmentsByTopicFindsIntroWords(t *testing.T) {
+	d := smallData()
+	d.Departments = append(d.Departments,
+		knowledge.Department{Name: "新生儿科", Intro: "新生儿黄疸、早产儿的救治"},
+		knowledge.Department{Name: "儿科", Intro: "诊治儿童发热、咳嗽、腹泻"})
+	x := Build(d)
+	hs := x.DepartmentsByTopic("黄疸")
+	if len(hs) == 0 || d.Departments[hs[0].ID].Name != "新生儿科" {
+		t.Fatalf("黄疸 should find 新生儿科 by its introduction, got %+v", hs)
+	}
+}
+
+func TestTrimChatterKeepsWholeWords(t *testing.T) {
+	d := smallData()
+	d.Departments = append(d.Departments, knowledge.Department{Name: "生殖科", Aliases: []string{"不孕不育科"}})
+	x := Build(d)
+	if got := x.TrimChatter("看不孕不育"); got != "不孕不育" {
+		t.Errorf("TrimChatter(看不孕不育) = %q, want 不孕不育 (看 is chatter, 不 starts a word)", got)
+	}
+	if got := x.TrimChatter("孩子咳嗽"); got != "孩子咳嗽" {
+		t.Errorf("TrimChatter(孩子咳嗽) = %q, want it whole (孩子 is a word)", got)
+	}
+	if got := x.TrimForeignEdges("我妈想头颅ct"); got != "头颅ct" {
+		t.Errorf("TrimForeignEdges(我妈想头颅ct) = %q, want 头颅ct", got)
+	}
+}
