@@ -271,3 +271,45 @@ func TestDemoCorpusThroughTheWebhook(t *testing.T) {
 
 // demoCorpusFloor is the last measured accuracy on the demo corpus, rounded down.
 const demoCorpusFloor = 1.00
+
+// Test hospitals written blind (without reading the bot) by other authors: a
+// second corpus on hospital A's data, a county maternity and child hospital
+// (c) and a northern provincial hospital (d). Each was measured blind once
+// (README) and then used to improve the bot; here they guard against
+// regressions. Floors are the last measured figures, rounded down.
+func TestTestHospitalsThroughTheWebhook(t *testing.T) {
+	for _, h := range []struct {
+		name, dataDir, dialogs string
+		floor                  float64
+	}{
+		{"a-blind", "", "testdata/hospitals/a/dialogs.json", 1.00},
+		{"c", "testdata/hospitals/c", "testdata/hospitals/c/dialogs.json", 1.00},
+		{"d", "testdata/hospitals/d", "testdata/hospitals/d/dialogs.json", hospitalDFloor},
+	} {
+		t.Run(h.name, func(t *testing.T) {
+			dir := h.dataDir
+			if dir == "" {
+				dir = testenv.SharedDir(t, "eval")
+			}
+			res, err := EvalDialogs(context.Background(), dir, h.dialogs, zap.NewNop())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			res.Report(&buf)
+			t.Log("\n" + buf.String())
+			if acc := res.Accuracy(); acc < h.floor {
+				t.Errorf("accuracy %.1f%% fell below %.1f%%", 100*acc, 100*h.floor)
+			}
+			for _, tr := range res.Turns {
+				for _, p := range tr.Problems {
+					if strings.HasPrefix(p, "unwanted ") && strings.ContainsAny(p[len("unwanted "):], "0123456789") {
+						t.Errorf("%s turn %d stated a price not asked for (%s): %s", tr.Dialog, tr.Index, p, tr.Reply)
+					}
+				}
+			}
+		})
+	}
+}
+
+const hospitalDFloor = 0.86
