@@ -177,9 +177,10 @@ var (
 	skipWords     = map[string]bool{"跳过": true, "不知道": true, "不清楚": true, "不记得": true, "忘了": true, "没有": true, "无": true, "不用": true, "不留": true, "不需要": true, "略": true, "skip": true}
 	confirmWords  = map[string]bool{"确认": true, "确定": true, "提交": true, "确认提交": true, "是": true, "是的": true, "好": true, "好的": true, "对": true, "ok": true, "没问题": true}
 	editWords     = map[string]bool{"修改": true, "更改": true, "改": true, "重新填写": true, "我要修改": true}
-	anonYes       = map[string]bool{"匿名": true, "是": true, "是的": true, "要匿名": true, "匿名投诉": true, "需要匿名": true}
-	anonNo        = map[string]bool{"实名": true, "否": true, "不": true, "不匿名": true, "不用匿名": true, "实名投诉": true, "不需要": true, "不用": true}
-	ratingWords   = map[string]string{
+	// 是/是的 do not answer "匿名还是实名": they are command words there.
+	anonYes     = map[string]bool{"匿名": true, "要匿名": true, "匿名投诉": true, "需要匿名": true}
+	anonNo      = map[string]bool{"实名": true, "否": true, "不": true, "不匿名": true, "不用匿名": true, "实名投诉": true, "不需要": true, "不用": true}
+	ratingWords = map[string]string{
 		"满意": RatingSatisfied, "很满意": RatingSatisfied, "非常满意": RatingSatisfied, "比较满意": RatingSatisfied,
 		"一般": RatingNeutral, "还行": RatingNeutral, "还可以": RatingNeutral,
 		"不满意": RatingUnsatisfied, "很不满意": RatingUnsatisfied, "非常不满意": RatingUnsatisfied, "不太满意": RatingUnsatisfied,
@@ -191,8 +192,57 @@ var (
 		"匿名": stepAnon, "实名": stepAnon, "4": stepAnon,
 		"电话": stepPhone, "手机": stepPhone, "联系方式": stepPhone, "联系电话": stepPhone, "5": stepPhone,
 	}
-	phoneInTextRE = regexp.MustCompile(`1[3-9]\d{9}|0\d{2,3}-?\d{7,8}`)
+	// phoneRunRE finds digits written the way phone numbers are: with spaces,
+	// hyphens and an optional +86.
+	phoneRunRE = regexp.MustCompile(`\+?\d[\d -]*\d`)
+	// timeHints mark an answer at the time prompt as a time even when
+	// findWhen does not parse it (前几天, 月初, 上次复查那天).
+	timeHints = []string{"天", "日", "号", "月", "年", "周", "星期", "礼拜", "点", "时", "午", "早", "晚", "夜", "前", "后", "刚", "上次", "上回", "最近", "中旬", "初", "底", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
 )
+
+// isCommand reports whether norm is a form command word (确认, 好的, 是, 修改
+// ...): it answers the summary, never another prompt, and is never a
+// knowledge question.
+func isCommand(norm string) bool {
+	return confirmWords[norm] || editWords[norm]
+}
+
+// phonesIn returns the valid phone numbers written in norm (normalised text),
+// in order of appearance.
+func phonesIn(norm string) []string {
+	var out []string
+	for _, run := range phoneRunRE.FindAllString(norm, -1) {
+		if p, ok := NormalizePhone(run); ok {
+			out = append(out, p)
+			continue
+		}
+		for _, part := range strings.Fields(run) {
+			if p, ok := NormalizePhone(part); ok {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// patientPhone returns the first phone number in norm that is not one of the
+// hospital's own (a department's phone the patient says they called), or "".
+func (k *Skill) patientPhone(norm string) string {
+	own := map[string]bool{}
+	if d := k.knowledge(); d != nil {
+		for _, dep := range d.Departments {
+			if p, ok := NormalizePhone(dep.Phone); ok {
+				own[p] = true
+			}
+		}
+	}
+	for _, p := range phonesIn(norm) {
+		if !own[p] {
+			return p
+		}
+	}
+	return ""
+}
 
 // startKind classifies a message when no form is active: 0 not a start, 1 a
 // plain start, 2 "how do I complain" (answered and started), 3 a start with
@@ -424,6 +474,13 @@ func (k *Skill) interrupt(ctx context.Context, t *bot.Turn, d *Draft) (bot.Reply
 	if t.Answer == nil || t.Msg.Text == "" {
 		return bot.Reply{}, false
 	}
+	norm := t.Norm
+	if norm == "" {
+		norm = textnorm.Normalize(t.Msg.Text)
+	}
+	if isCommand(norm) {
+		return bot.Reply{}, false // 确认, 好的 ...: form words, not questions
+	}
 	r, ok := t.Answer(ctx, t.Msg.Text)
 	if !ok || r.Text == "" {
 		return bot.Reply{}, false
@@ -449,6 +506,12 @@ func (k *Skill) advance(ctx context.Context, d *Draft, ack string) (bot.Reply, b
 		return bot.Reply{Text: msgBusy + "\n\n" + k.pendingPrompt(d)}, true, nil
 	}
 	return bot.Reply{Text: ack + k.prompt(d)}, true, nil
+}
+
+// reask answers a command word (确认, 好的, 是 ...) sent at a prompt other
+// than the summary: the current question is still open, so ask it again.
+func (k *Skill) reask(ctx context.Context, d *Draft) (bot.Reply, bool, error) {
+	return k.again(ctx, d, "还需要先回答这一项，填完后才能确认提交。\n"+k.prompt(d))
 }
 
 // again repeats the current question with a hint.
@@ -493,6 +556,9 @@ func (k *Skill) step(ctx context.Context, t *bot.Turn, d *Draft, norm, click str
 		return k.again(ctx, d, "您正在填写投诉。\n\n"+k.pendingPrompt(d))
 	}
 	question := looksLikeQuestion(raw, norm)
+	if d.Step != stepConfirm && d.Step != stepEdit && isCommand(norm) {
+		return k.reask(ctx, d)
+	}
 
 	switch d.Step {
 	case stepDesc:
@@ -511,6 +577,7 @@ func (k *Skill) step(ctx context.Context, t *bot.Turn, d *Draft, norm, click str
 		return k.advance(ctx, d, "已记录。")
 
 	case stepDept:
+		question := question || looksLikeQuestion("", textnorm.Colloquial(norm))
 		if skipWords[norm] {
 			d.Departments, d.DepartmentNote, d.DeptDone = nil, "", true
 			return k.advance(ctx, d, "")
@@ -540,9 +607,17 @@ func (k *Skill) step(ctx context.Context, t *bot.Turn, d *Draft, norm, click str
 			d.When, d.WhenDone = "", true
 			return k.advance(ctx, d, "")
 		}
-		if question && findWhen(norm) == "" {
-			if r, ok := k.interrupt(ctx, t, d); ok {
-				return r, true, nil
+		question := question || looksLikeQuestion("", textnorm.Colloquial(norm))
+		if findWhen(norm) == "" {
+			// Not a time we recognise: a question (出院手续咋办) goes to the
+			// bot first, and is never kept as the time.
+			if question || !containsAny(norm, timeHints) {
+				if r, ok := k.interrupt(ctx, t, d); ok {
+					return r, true, nil
+				}
+			}
+			if question {
+				return k.again(ctx, d, promptWhen)
 			}
 		}
 		if utf8.RuneCountInString(norm) > maxFieldRunes {
@@ -559,6 +634,19 @@ func (k *Skill) step(ctx context.Context, t *bot.Turn, d *Draft, norm, click str
 			return k.advance(ctx, d, "")
 		case anonNo[norm]:
 			d.Anonymous, d.AnonDone = false, true
+			if d.Phone == "" && !d.PhoneDone {
+				// A phone left in the description answers the next question.
+				if p := k.patientPhone(textnorm.Normalize(d.Description)); p != "" {
+					d.Phone, d.PhoneDone = p, true
+					return k.advance(ctx, d, "已使用您在描述中留下的联系电话，如需更改请回复“修改”。\n")
+				}
+			}
+			return k.advance(ctx, d, "")
+		}
+		// A phone number here means 实名 with that number.
+		if p := k.patientPhone(norm); p != "" && len(norm) < 60 && !strings.Contains(norm, "匿名") {
+			d.Anonymous, d.AnonDone = false, true
+			d.Phone, d.PhoneDone = p, true
 			return k.advance(ctx, d, "")
 		}
 		if r, ok := k.interrupt(ctx, t, d); ok {
@@ -575,11 +663,9 @@ func (k *Skill) step(ctx context.Context, t *bot.Turn, d *Draft, norm, click str
 			d.Phone, d.PhoneDone = p, true
 			return k.advance(ctx, d, "")
 		}
-		if m := phoneInTextRE.FindString(strings.ReplaceAll(norm, " ", "")); m != "" && len(norm) < 60 {
-			if p, ok := NormalizePhone(m); ok {
-				d.Phone, d.PhoneDone = p, true
-				return k.advance(ctx, d, "")
-			}
+		if p := k.patientPhone(norm); p != "" && len(norm) < 60 {
+			d.Phone, d.PhoneDone = p, true
+			return k.advance(ctx, d, "")
 		}
 		if r, ok := k.interrupt(ctx, t, d); ok {
 			return r, true, nil
@@ -598,6 +684,11 @@ func (k *Skill) step(ctx context.Context, t *bot.Turn, d *Draft, norm, click str
 				return bot.Reply{Text: msgBusy}, true, nil
 			}
 			return bot.Reply{Text: promptEdit}, true, nil
+		}
+		// A new phone number at the summary replaces the one given.
+		if p := k.patientPhone(norm); p != "" && !d.Anonymous && len(norm) < 60 {
+			d.Phone, d.PhoneDone = p, true
+			return k.advance(ctx, d, "已更新联系电话。\n")
 		}
 		if r, ok := k.interrupt(ctx, t, d); ok {
 			return r, true, nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hospital/wxbot/bot"
 	"github.com/hospital/wxbot/clock"
+	"github.com/hospital/wxbot/knowledge"
 	"github.com/hospital/wxbot/store"
 	"github.com/hospital/wxbot/store/faultstore"
 	"github.com/hospital/wxbot/store/memstore"
@@ -563,4 +564,200 @@ func TestOtherMessagesPassWithoutForm(t *testing.T) {
 		t.Errorf("the patient's last message time was not recorded")
 	}
 	_ = context.Background
+}
+
+// answerLog records what the form passes to the core bot.
+type answerLog struct {
+	mu   sync.Mutex
+	asks []string
+}
+
+// sayLogged sends text from user-1 with a core bot that records its questions
+// and answers the known ones (plus 出院手续咋办).
+func (h *harness) sayLogged(log *answerLog, text string) (string, bool) {
+	h.t.Helper()
+	tn := turn(bot.Message{UserID: "user-1", Kind: bot.KindText, Text: text})
+	tn.Answer = func(_ context.Context, q string) (bot.Reply, bool) {
+		log.mu.Lock()
+		log.asks = append(log.asks, q)
+		log.mu.Unlock()
+		if strings.TrimSpace(q) == "出院手续咋办" {
+			return bot.Reply{Text: "【出院手续】凭出院通知单到住院楼1层出院结算窗口办理。"}, true
+		}
+		a, ok := knownAnswers[strings.TrimSpace(q)]
+		return bot.Reply{Text: a}, ok
+	}
+	r, handled, err := h.skill.Handle(h.ctx, tn)
+	if err != nil {
+		h.t.Fatalf("Handle(%q): %v", text, err)
+	}
+	return r.Text, handled
+}
+
+func TestPhoneInTheDescriptionIsNotAskedAgain(t *testing.T) {
+	h := newHarness(t)
+	h.expect("我想投诉个大夫", "描述")
+	r := h.expect("昨天上午在小儿科看病 那个大夫问了两句就开单子 问啥都不耐烦 我电话13831906655", "匿名")
+	if strings.Contains(r, "电话（") {
+		t.Errorf("asked for the phone before 匿名/实名: %q", r)
+	}
+	sum := h.expect("实名", "确认", "13831906655", "方式：实名", "修改")
+	if strings.Contains(sum, "请留下联系电话") {
+		t.Errorf("phone asked again although the description gave it: %q", sum)
+	}
+	// The patient can still change it.
+	h.expect("修改", "电话")
+	h.expect("电话", "电话")
+	h.expect("0736-88661316", "确认", "0736-88661316")
+	h.expect("确认", "TS")
+	if tk := h.tickets()[0]; tk.Phone != "0736-88661316" || tk.Anonymous {
+		t.Errorf("ticket phone %q anonymous %v, want the edited phone, 实名", tk.Phone, tk.Anonymous)
+	}
+}
+
+func TestPhoneInTheDescriptionKeptAsGiven(t *testing.T) {
+	for _, c := range []struct{ text, phone string }{
+		{"收费窗口排队四十分钟没人管，联系我 138 3190 6655", "13831906655"},
+		{"收费窗口排队四十分钟没人管，我家座机0736-88661399", "0736-88661399"},
+	} {
+		h := newHarness(t)
+		h.expect("投诉", "描述")
+		h.expect(c.text, "科室")
+		h.expect("跳过", "时间")
+		h.expect("跳过", "匿名")
+		h.expect("实名", "确认", c.phone)
+		h.expect("确认", "TS")
+		if p := h.tickets()[0].Phone; p != c.phone {
+			t.Errorf("%q: ticket phone %q, want %q", c.text, p, c.phone)
+		}
+	}
+}
+
+func TestNumbersThatAreNoPatientPhoneAreNotTaken(t *testing.T) {
+	data := &knowledge.Data{Departments: []knowledge.Department{{Name: "儿科", Phone: "0736-88661200"}}}
+	h := newHarness(t)
+	h.skill = NewSkill(h.svc, func() *knowledge.Data { return data })
+	h.expect("投诉", "描述")
+	// The hospital's own number, an ID number and a bill number.
+	h.expect("打了儿科电话0736-88661200没人接，身份证430102199001011234，发票号20261127000123", "时间")
+	h.expect("跳过", "匿名")
+	h.expect("实名", "请留下联系电话")
+	// Anonymous: a phone in the description is not kept.
+	h = newHarness(t)
+	h.expect("投诉", "描述")
+	h.expect("收费窗口排队四十分钟没人管，我电话13831906655", "科室")
+	h.expect("跳过", "时间")
+	h.expect("跳过", "匿名")
+	sum := h.expect("匿名", "方式：匿名")
+	if strings.Contains(sum, "电话：") {
+		t.Errorf("anonymous summary shows a phone: %q", sum)
+	}
+	h.expect("确认", "TS")
+	if p := h.tickets()[0].Phone; p != "" {
+		t.Errorf("anonymous ticket kept phone %q", p)
+	}
+}
+
+func TestCommandWordsAtOtherPromptsAskAgain(t *testing.T) {
+	for _, c := range []struct {
+		step string
+		want []string
+	}{
+		{stepDesc, []string{"描述"}},
+		{stepDept, []string{"科室"}},
+		{stepWhen, []string{"时间"}},
+		{stepAnon, []string{"匿名", "实名"}},
+		{stepPhone, []string{"电话", "13812345678"}},
+	} {
+		for _, word := range []string{"确认", "好的", "是"} {
+			h := newHarness(t)
+			log := &answerLog{}
+			driveTo(h, c.step)
+			r, handled := h.sayLogged(log, word)
+			if !handled {
+				t.Fatalf("%s at %s: passed to the bot", word, c.step)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(r, w) {
+					t.Errorf("%s at %s: reply %q lacks %q", word, c.step, r, w)
+				}
+			}
+			if len(log.asks) != 0 {
+				t.Errorf("%s at %s: asked the core bot %q", word, c.step, log.asks)
+			}
+			if n := len(h.tickets()); n != 0 {
+				t.Errorf("%s at %s filed a ticket", word, c.step)
+			}
+		}
+	}
+	// Nothing was taken as an answer: the summary shows the fields as given.
+	h := newHarness(t)
+	driveTo(h, stepWhen)
+	h.expect("确认", "时间")
+	h.expect("跳过", "匿名")
+	h.expect("是", "匿名")
+	h.expect("实名", "电话")
+	h.expect("好的", "电话", "13812345678")
+	sum := h.expect("跳过", "确认")
+	if strings.Contains(sum, "确认\n") || strings.Contains(sum, "方式：匿名") || strings.Count(sum, "未填写") != 2 {
+		t.Errorf("command words were kept as answers: %q", sum)
+	}
+}
+
+func TestQuestionsAtFormPromptsGoToTheBotFirst(t *testing.T) {
+	for _, step := range []string{stepDept, stepWhen, stepAnon, stepConfirm} {
+		h := newHarness(t)
+		log := &answerLog{}
+		driveTo(h, step)
+		r, handled := h.sayLogged(log, "出院手续咋办")
+		if !handled {
+			t.Fatalf("question at %s: not handled", step)
+		}
+		if !strings.Contains(r, "出院结算") {
+			t.Errorf("question at %s: reply %q lacks the bot's answer", step, r)
+		}
+		pending := map[string]string{stepDept: "科室", stepWhen: "时间", stepAnon: "匿名", stepConfirm: "确认"}[step]
+		if i, j := strings.Index(r, "出院结算"), strings.LastIndex(r, pending); j < i {
+			t.Errorf("question at %s: reply %q does not end with the pending prompt", step, r)
+		}
+		if len(log.asks) != 1 || log.asks[0] != "出院手续咋办" {
+			t.Errorf("question at %s: core asked %q", step, log.asks)
+		}
+	}
+	// D38: the question was not kept as the time, and the form goes on.
+	h := newHarness(t)
+	log := &answerLog{}
+	driveTo(h, stepWhen)
+	h.sayLogged(log, "出院手续咋办")
+	h.expect("跳过", "匿名")
+	sum := h.expect("匿名", "确认")
+	if strings.Contains(sum, "出院") {
+		t.Errorf("the question was stored in the form: %q", sum)
+	}
+	// A time the bot cannot answer is still taken as the time.
+	h = newHarness(t)
+	driveTo(h, stepWhen)
+	h.expect("前几天", "匿名")
+	h.expect("匿名", "时间：前几天")
+}
+
+func TestPhoneAtTheAnonymousPromptMeansRealName(t *testing.T) {
+	h := newHarness(t)
+	log := &answerLog{}
+	driveTo(h, stepAnon)
+	r, _ := h.sayLogged(log, "13812345678")
+	for _, w := range []string{"方式：实名", "13812345678", "确认"} {
+		if !strings.Contains(r, w) {
+			t.Errorf("phone at 匿名/实名: reply %q lacks %q", r, w)
+		}
+	}
+	if len(log.asks) != 0 {
+		t.Errorf("a phone answer was passed to the core bot: %q", log.asks)
+	}
+	// At the summary a new phone replaces the old one.
+	h.expect("电话改成 139 0000 1111", "已更新", "13900001111", "确认")
+	h.expect("确认", "TS")
+	if p := h.tickets()[0].Phone; p != "13900001111" {
+		t.Errorf("ticket phone %q", p)
+	}
 }
