@@ -312,4 +312,4 @@ func TestTestHospitalsThroughTheWebhook(t *testing.T) {
 	}
 }
 
-const hospitalDFloor = 0.86
+const hospitalDFloor = 1.00

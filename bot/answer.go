@@ -76,7 +76,7 @@ func (b *Bot) understand(x *search.Index, norm string, now time.Time) *understan
 		}
 	}
 	u.priceCue = hasAny(norm, priceCues) || countedHowMuch(norm)
-	u.detailCue = hasAny(norm, detailCues)
+	u.detailCue = hasAny(norm, detailCues) || hasAny(norm, makerCues)
 	if u.priceCue && u.detailCue {
 		// Two questions in one message (血脂多少钱要不要空腹): the item
 		// query without the second one.
@@ -182,6 +182,9 @@ func (b *Bot) answer(x *search.Index, s *session, raw, norm string) (answerOut, 
 	}
 	if isOneOf(trimFillers(norm), moreWords) || isOneOf(norm, moreWords) {
 		return done(b.more(x, s))
+	}
+	if text, ok := b.strengthPick(x, s, norm); ok {
+		return done(text)
 	}
 	if n, ok := pickNumber(norm); ok && len(s.List) > 0 {
 		return done(b.pick(x, s, n))
@@ -495,6 +498,10 @@ func (b *Bot) generic(x *search.Index, s *session, u *understanding, withItems b
 		if h.Doc < faqDocThreshold {
 			continue
 		}
+		// One short word (没有, 实名) must be most of a stored question.
+		if shortQuery(u.fq) && h.Doc < 0.6 {
+			continue
+		}
 		if sc := (h.Query + h.Doc) / 2; sc > faqScore {
 			faqScore, faqID = sc, h.ID
 		}
@@ -505,7 +512,13 @@ func (b *Bot) generic(x *search.Index, s *session, u *understanding, withItems b
 		}
 		// A question answered by one step names its process too; when the
 		// step matches better than any process name, answer the step.
-		for _, h := range x.Texts(u.tq, false, func(r search.TextRef) bool { return r.Kind == search.TextStep }) {
+		var steps []search.TextHit
+		if !shortQuery(u.tq) {
+			// One short word is no question a step's text answers.
+			steps = x.Texts(u.tq, false, func(r search.TextRef) bool { return r.Kind == search.TextStep })
+		}
+		steps = preferAmount(func(r search.TextRef) string { return refText(x.Data, r) }, u.norm, steps)
+		for _, h := range steps {
 			if sc := h.Query * stepAsProcess; sc > procScore {
 				if procScore < procThreshold && sc >= procThreshold {
 					stepRef = &h.Ref
@@ -601,6 +614,12 @@ func (b *Bot) bestTopic(x *search.Index, q string) *search.TextHit {
 			best, bestHead = h, head
 		}
 	}
+	// One short word (确认, 实名, 是) found only in an answer's or a step's
+	// text is no question about it: the stored questions or the process's
+	// title and keywords must say it.
+	if shortQuery(q) && bestHead < topicThreshold {
+		return nil
+	}
 	return &best
 }
 
@@ -648,4 +667,12 @@ func processHasMoney(x *search.Index, p int) bool {
 		}
 	}
 	return false
+}
+
+// shortQuery reports whether q is a single short word (at most two
+// characters, or one Latin word): too little to pick an answer or a step by
+// the words of its text.
+func shortQuery(q string) bool {
+	q = strings.ReplaceAll(q, " ", "")
+	return utf8.RuneCountInString(q) <= 2
 }

@@ -148,7 +148,10 @@ func (b *Bot) runSkills(ctx context.Context, x *search.Index, msg Message, norm 
 	}
 	turn := &Turn{Msg: msg, Norm: norm}
 	turn.Answer = func(ctx context.Context, text string) (Reply, bool) {
-		n := textnorm.Normalize(text)
+		n := textnorm.Query(text)
+		if formReply(n) {
+			return Reply{}, false
+		}
 		s, err := loadSession(ctx, b.opts.Store, msg.UserID)
 		if err != nil {
 			b.log.Warn("session unavailable", zap.Error(err))
@@ -194,7 +197,7 @@ func (b *Bot) text(ctx context.Context, x *search.Index, msg Message) (Reply, er
 	if s.Version != x.Data.Version {
 		s = &session{Version: x.Data.Version}
 	}
-	out, ok := b.answer(x, s, msg.Text, norm)
+	out, ok := b.answer(x, s, msg.Text, textnorm.Colloquial(norm))
 	if storeOK {
 		if err := saveSession(ctx, b.opts.Store, msg.UserID, s); err != nil {
 			b.log.Warn("session not saved", zap.Error(err))

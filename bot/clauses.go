@@ -58,7 +58,7 @@ func splitClauses(raw string) []string {
 	var out []string
 	for _, p := range parts {
 		for _, q := range splitAtJoiners(p) {
-			n := textnorm.Normalize(q)
+			n := textnorm.Query(q)
 			if n == "" || isHelp(n) || cleanSpaces(removeAll(n, fillersSorted)) == "" {
 				continue
 			}

@@ -13,7 +13,7 @@ var (
 	priceCues = []string{
 		"多少钱", "多少元", "多少块", "几块钱", "几块", "几元", "几毛", "多钱", "啥价", "什么价",
 		"价格", "价钱", "价位", "收费标准", "收费", "费用是", "费用", "花费", "要花", "要多少", "需要多少",
-		"贵不贵", "贵吗", "便宜吗", "报价", "收多少", "怎么收", "怎么算钱", "咋收",
+		"贵不贵", "贵吗", "便宜吗", "报价", "收多少", "怎么收费", "如何收费", "怎么收钱", "怎么收", "怎么算钱", "咋收",
 	}
 	// weakPriceCues are removed like price cues but do not make a price question.
 	weakPriceCues = []string{"多少", "价"}
@@ -38,6 +38,9 @@ var (
 		"甲类", "乙类", "丙类", "自费", "注意", "准备", "憋尿", "含不含", "包括", "包含", "包不包括",
 		"疼不疼", "痛不痛", "要预约", "需要预约", "提前", "说明", "备注",
 	}
+	// makerCues ask who makes a drug or product; the item's note names the
+	// maker when the price list records it.
+	makerCues = []string{"厂家", "厂商", "生产厂", "哪个厂", "什么厂", "药厂", "哪家生产", "谁生产", "牌子", "品牌", "产地", "进口", "国产"}
 	// fillers carry no content for matching names.
 	fillers = []string{
 		"我想问一下", "想问一下", "我想问下", "想问下", "请问一下", "请问", "问一下", "问下", "应该", "应当", "咨询一下", "咨询下", "咨询", "我想问", "想问", "我想要", "我想",

@@ -1,8 +1,15 @@
 package bot
 
 import (
+	"regexp"
+	"strings"
+
 	"github.com/hospital/wxbot/search"
 )
+
+// durationRe matches how long a complaint has lasted (好几天了, 这两天, 最近,
+// 三个多月): it says nothing about which department treats it.
+var durationRe = regexp.MustCompile(`(好|这|那|前|近|过去)?(几|两|[一二三四五六七八九十半0-9]+)(个)?多?(天|日|周|星期|礼拜|月|年|晚|宿|小时)(多)?(了|啦)?|最近|近来|这阵子|这阵|一阵子|好久了?|很久了?|老长时间|有段时间|一段时间`)
 
 // deptAskCues ask which department treats something (孩子咳嗽挂什么科).
 var deptAskCues = byLenDesc([]string{
@@ -20,7 +27,7 @@ var placeAskCues = byLenDesc([]string{
 
 // deptTopicWords are verbs and particles around a department question.
 var deptTopicWords = byLenDesc([]string{"应该", "需要", "要", "看", "挂", "做", "去", "找", "号", "病", "检查", "治疗", "的话", "这种", "这个", "一般",
-	"有点", "老是", "一直", "总是", "经常", "严重", "厉害", "不舒服", "难受", "偏高", "太高", "很高", "高了", "高"})
+	"有点", "老是", "还", "又", "一直", "总是", "经常", "严重", "厉害", "不舒服", "难受", "偏高", "太高", "很高", "高了", "高"})
 
 // whoWords say who is ill rather than what: they only break ties between
 // departments that match the complaint equally (孩子咳嗽: 儿科 over 呼吸科).
@@ -47,13 +54,23 @@ func (b *Bot) deptByTopic(x *search.Index, s *session, u *understanding, place b
 		return b.deptInfo(x, s, u.depts[0]), true
 	}
 	q := removeAll(u.norm, cues)
+	q = durationRe.ReplaceAllString(q, " ")
 	q = removeAll(q, fillersSorted)
 	q = contentQuery(topicQuery(q))
 	q = cleanSpaces(removeAll(removeAll(q, slotWords), deptTopicWords))
 	if q == "" {
 		return "", false
 	}
-	d, ok := bestDeptByTopic(x, q)
+	// Patients' words for body parts and complaints, in the words
+	// departments' introductions use (拉肚子 -> 腹泻, 头疼 -> 头痛), tried
+	// first; then the patient's own words.
+	d, ok := 0, false
+	if alt := bodyWords.Replace(q); alt != q {
+		d, ok = bestDeptByTopic(x, alt)
+	}
+	if !ok {
+		d, ok = bestDeptByTopic(x, q)
+	}
 	if !ok {
 		return "", false
 	}
@@ -100,3 +117,11 @@ func bestDeptByTopic(x *search.Index, q string) (int, bool) {
 	}
 	return id, true
 }
+
+// bodyWords map hospital-independent patient words for complaints to the
+// medical words department introductions are written in.
+var bodyWords = strings.NewReplacer(
+	"拉肚子", "腹泻", "闹肚子", "腹泻", "拉稀", "腹泻", "嗓子疼", "咽痛", "喉咙疼", "咽痛", "喉咙痛", "咽痛",
+	"发烧", "发热", "起疹子", "皮疹", "长疹子", "皮疹", "腰间盘", "腰椎间盘", "拉不出", "便秘", "睡不着", "失眠",
+	"喘不上气", "气喘", "眼睛疼", "眼痛", "牙疼", "牙痛", "头疼", "头痛", "腰疼", "腰痛", "胸口疼", "胸痛",
+)

@@ -80,6 +80,7 @@ func (b *Bot) processStep(x *search.Index, s *session, u *understanding) (string
 		}
 	}
 	hs := x.Texts(q, true, func(r search.TextRef) bool { return r.Kind == search.TextStep && r.Index == pi })
+	hs = preferAmount(func(r search.TextRef) string { return refText(d, r) }, u.norm, hs)
 	// Inside a process the steps are few: a weaker match still points at one.
 	if len(hs) == 0 || hs[0].Query < stepThreshold-0.1 {
 		return "", false

@@ -364,6 +364,18 @@ func (b *Bot) itemDetailQuestion(x *search.Index, s *session, u *understanding) 
 		}
 		return strings.Join(lines, "\n"), true
 	}
+	// Who makes it: the note, where the price list names the maker.
+	if hasAny(u.norm, makerCues) {
+		var lines []string
+		for _, id := range items {
+			if p := d.Prices[id]; p.Note != "" {
+				lines = append(lines, p.Name+"："+p.Note)
+			}
+		}
+		if len(lines) > 0 {
+			return strings.Join(lines, "\n"), true
+		}
+	}
 	// The item's own note.
 	var lines []string
 	for _, id := range items {

@@ -137,3 +137,41 @@ func Normalize(s string) string {
 	}
 	return b.String()
 }
+
+// colloquial maps regional and spoken patient phrasing to the standard words
+// the understanding layer knows (北方口语: 啥→什么, 咋→怎么, 瞅病→看病 ...).
+// Longer phrases come first so they win over their parts.
+var colloquial = strings.NewReplacer(
+	"咋整", "怎么办", "咋弄", "怎么弄", "咋办", "怎么办", "咋", "怎么",
+	"啥", "什么", "多会儿", "什么时候", "多咱", "什么时候",
+	"几多钱", "多少钱", "多钱", "多少钱",
+	"头一回", "第一次", "头一次", "第一次", "头回", "第一次", "第一回", "第一次",
+	"平常", "平时", "瞅病", "看病", "瞧病", "看病", "瞅", "看", "瞧", "看",
+	"俺", "我", "娃", "孩子",
+)
+
+// Colloquial rewrites normalised patient text (see Normalize) into standard
+// phrasing: regional words become their common equivalents and a question
+// particle 不/没/嘛 at the end (有门诊不, 能报不) becomes 吗. Apply it to what a
+// patient typed, never to the hospital's own data.
+func Colloquial(n string) string {
+	if n == "" {
+		return n
+	}
+	n = colloquial.Replace(n)
+	rs := []rune(n)
+	if len(rs) >= 3 {
+		last, prev := rs[len(rs)-1], rs[len(rs)-2]
+		switch {
+		case last == '嘛':
+			rs[len(rs)-1] = '吗'
+		case (last == '不' || last == '没') && !strings.ContainsRune("不没要可对还差", prev):
+			rs[len(rs)-1] = '吗'
+		}
+		n = string(rs)
+	}
+	return n
+}
+
+// Query normalises what a patient typed: Normalize, then Colloquial.
+func Query(s string) string { return Colloquial(Normalize(s)) }
