@@ -105,7 +105,7 @@ func (b *Bot) understand(x *search.Index, norm string, now time.Time) *understan
 		// nothing else is asked about (CT报告什么时候出 is not CT室).
 		rest := removeAll(u.tq, byLenDesc(x.LooseMentions(norm)))
 		rest = removeAll(rest, slotWords)
-		rest = cleanSpaces(removeAll(rest, byLenDesc(append(append(append([]string{}, phoneCues...), scheduleCues...), "抽", "办", "交", "看", "去", "做", "开"))))
+		rest = cleanSpaces(removeAll(rest, looseDeptDrop))
 		if rest == "" || !x.Known(rest) {
 			u.depts = x.DepartmentsLoose(norm)
 		}
@@ -248,7 +248,7 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 		for _, m := range x.DepartmentMentions(u.norm) {
 			rest = strings.ReplaceAll(rest, m, "")
 		}
-		rest = cleanSpaces(removeAll(rest, byLenDesc(append(append([]string{}, scheduleCues...), "方式", "办法", "号"))))
+		rest = cleanSpaces(removeAll(rest, apptRestDrop))
 		if rest == "" || !x.Known(rest) {
 			return b.appointment(x, s, dept)
 		}
@@ -469,10 +469,17 @@ func (b *Bot) followUp(x *search.Index, s *session, u *understanding) (string, b
 	return "", false
 }
 
+// Word lists removed from queries, longest first, built once.
+var (
+	looseDeptDrop        = byLenDesc(append(append(append([]string{}, phoneCues...), scheduleCues...), "抽", "办", "交", "看", "去", "做", "开"))
+	apptRestDrop         = byLenDesc(append(append([]string{}, scheduleCues...), "方式", "办法", "号"))
+	schedPhoneCuesSorted = byLenDesc(append(append([]string{}, scheduleCues...), phoneCues...))
+)
+
 // hasTopic reports whether a message names something of its own (a process,
 // an FAQ topic or an item) rather than only slots.
 func hasTopic(x *search.Index, u *understanding) bool {
-	t := removeAll(u.tq, byLenDesc(append(append([]string{}, scheduleCues...), phoneCues...)))
+	t := removeAll(u.tq, schedPhoneCuesSorted)
 	t = removeAll(t, slotWords)
 	t = cleanSpaces(t)
 	if t == "" {

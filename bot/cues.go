@@ -139,13 +139,28 @@ func cleanSpaces(s string) string {
 
 // removeCounting removes "一次", "每天", "一瓶" ... and standalone 的.
 func removeCounting(s string) string {
-	for _, lead := range []string{"一", "每", "1"} {
-		for _, u := range unitWords {
-			s = strings.ReplaceAll(s, lead+u, " ")
+	if !strings.ContainsAny(s, "一每1") {
+		return s
+	}
+	for _, w := range countingWords {
+		if strings.Contains(s, w) {
+			s = strings.ReplaceAll(s, w, " ")
 		}
 	}
 	return s
 }
+
+// countingWords are 一 / 每 / 1 followed by each unit word, in the order
+// removeCounting removes them.
+var countingWords = func() []string {
+	var out []string
+	for _, lead := range []string{"一", "每", "1"} {
+		for _, u := range unitWords {
+			out = append(out, lead+u)
+		}
+	}
+	return out
+}()
 
 // measureVerbs are verbs patients put a measure word after (拍个片, 做个
 // 胃镜, 打个吊针, 洗个牙, 抽个血): the measure word is dropped so the verb
@@ -320,6 +335,9 @@ func isHelp(norm string) bool {
 	return isOneOf(s, helpWords) || isOneOf(norm, helpWords)
 }
 
+// humanAskWords are removed from a message asking for a person, longest first.
+var humanAskWords = byLenDesc([]string{"人工客服", "人工服务", "人工", "客服", "转接", "转", "找", "联系", "我要", "我想", "要", "请", "帮我", "接", "给我", "你好", "您好", "麻烦"})
+
 // isHuman reports whether a message asks for a person (not 人工流产 ...).
 func isHuman(norm string) bool {
 	if isOneOf(norm, humanWords) {
@@ -328,7 +346,7 @@ func isHuman(norm string) bool {
 	if !strings.Contains(norm, "人工") && !strings.Contains(norm, "客服") {
 		return false
 	}
-	rest := removeAll(norm, byLenDesc([]string{"人工客服", "人工服务", "人工", "客服", "转接", "转", "找", "联系", "我要", "我想", "要", "请", "帮我", "接", "给我", "你好", "您好", "麻烦"}))
+	rest := removeAll(norm, humanAskWords)
 	return trimFillers(strings.TrimSpace(rest)) == "" || strings.TrimSpace(rest) == ""
 }
 

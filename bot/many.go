@@ -13,6 +13,10 @@ var itemJoiners = []string{"+", "和", "跟", "、", "以及", "还有", "加上
 
 // splitItems splits an item query at joiner words; nil when there is only one part.
 func splitItems(q string) []string {
+	if !hasAny(q, itemJoiners) {
+		// One part at most: nothing to split.
+		return nil
+	}
 	parts := []string{q}
 	for _, j := range itemJoiners {
 		var next []string

@@ -26,7 +26,7 @@ func (b *Bot) priceSuperlative(x *search.Index, s *session, norm string) (string
 	if dear == cheap {
 		return "", false
 	}
-	rest := removeAll(removeAll(removeAll(norm, byLenDesc(dearWords)), byLenDesc(cheapWords)), superFillers)
+	rest := removeAll(removeAll(removeAll(norm, dearWordsSorted), cheapWordsSorted), superFillers)
 	if cleanSpaces(rest) != "" {
 		return "", false
 	}
@@ -221,13 +221,26 @@ func hanHead(n string) string {
 // bloodWords ask the price of "a blood test" without naming one.
 var bloodWords = []string{"抽血", "采血", "验血", "查血", "抽血化验", "抽血检查", "化验", "验个血"}
 
+// bloodDrop removes what a blood-test question holds besides the words.
+var bloodDrop = strings.NewReplacer(" ", "", "钱", "", "要", "", "的", "")
+
+// dearWordsSorted and cheapWordsSorted are dearWords and cheapWords, longest first.
+var (
+	dearWordsSorted  = byLenDesc(dearWords)
+	cheapWordsSorted = byLenDesc(cheapWords)
+)
+
 // bloodTests answers 抽个血多少钱 (no test named) with the lab tests on
 // blood (category 检验, a name with 血): a blood draw is paid by its tests.
 // norm is the whole message.
 func (b *Bot) bloodTests(x *search.Index, s *session, norm string) (string, bool) {
+	// Every blood word holds 血 or 验, and the query below only drops text.
+	if !strings.ContainsAny(norm, "血验") {
+		return "", false
+	}
 	iq := norm
 	iq = removeAll(removeAll(iq, priceCuesSorted), fillersSorted)
-	iq = strings.NewReplacer(" ", "", "钱", "", "要", "", "的", "").Replace(iq)
+	iq = bloodDrop.Replace(iq)
 	if !isOneOf(iq, bloodWords) || confident(x, iq) {
 		return "", false
 	}

@@ -128,5 +128,6 @@ func (b *Bot) regFee(x *search.Index, s *session, q string, requireTitle bool) (
 
 // isRegQuestion reports whether a price question asks a registration fee.
 func isRegQuestion(norm string) bool {
-	return regQuestion.MatchString(norm)
+	// Every alternative of regQuestion ends in 号.
+	return strings.Contains(norm, "号") && regQuestion.MatchString(norm)
 }

@@ -23,7 +23,11 @@ type occurrence struct {
 // corpus is a set of short documents (unit sequences) searchable by
 // coverage: how much of a query (weighted by rarity) the document contains.
 type corpus struct {
-	docs   [][]string
+	docs [][]string
+	// ids numbers every distinct unit of the documents; docIDs is each
+	// document as those numbers (units compare as numbers in scoring).
+	ids    map[string]int32
+	docIDs [][]int32
 	occ    [][]occurrence // synonym-group words in each doc
 	df     map[string]int
 	post   map[string][]int32 // Han unit, Han bigram ("a|b"), Latin token -> docs
@@ -69,13 +73,23 @@ func (c *corpus) setCategories(cats []string) {
 }
 
 func newCorpus(syn *synonyms) *corpus {
-	return &corpus{df: map[string]int{}, post: map[string][]int32{}, groups: map[int][]int32{}, syn: syn}
+	return &corpus{df: map[string]int{}, post: map[string][]int32{}, groups: map[int][]int32{}, syn: syn, ids: map[string]int32{}}
 }
 
 // add appends a document and returns its number.
 func (c *corpus) add(us []string) int {
 	id := int32(len(c.docs))
 	c.docs = append(c.docs, us)
+	dids := make([]int32, len(us))
+	for i, u := range us {
+		n, ok := c.ids[u]
+		if !ok {
+			n = int32(len(c.ids))
+			c.ids[u] = n
+		}
+		dids[i] = n
+	}
+	c.docIDs = append(c.docIDs, dids)
 	oc := c.syn.find(us)
 	c.occ = append(c.occ, oc)
 	seen := map[string]bool{}
@@ -200,20 +214,37 @@ func (c *corpus) score(us []string, occ []occurrence, d int, minHan int) Coverag
 	for i, u := range us {
 		w[i] = c.weight(u)
 	}
-	return c.scoreW(us, w, occ, d, minHan, make([]float64, len(us)), nil)
+	var dm []bool
+	return c.scoreW(us, c.unitIDs(us), w, occ, d, minHan, make([]float64, len(us)), &dm)
 }
 
-// scoreW is score with the query's unit weights computed and scratch
-// buffers supplied (qm has len(us); dm is grown as needed).
-func (c *corpus) scoreW(us []string, wts []float64, occ []occurrence, d int, minHan int, qm []float64, dm []bool) Coverage {
+// unitIDs returns the numbers of query units us (-1 for a unit no document
+// holds, which then equals no document unit).
+func (c *corpus) unitIDs(us []string) []int32 {
+	out := make([]int32, len(us))
+	for i, u := range us {
+		if n, ok := c.ids[u]; ok {
+			out[i] = n
+		} else {
+			out[i] = -1
+		}
+	}
+	return out
+}
+
+// scoreW is score with the query's unit numbers (unitIDs) and weights
+// computed and scratch buffers supplied (qm has len(us); *dmBuf is grown as
+// needed and kept for the next call).
+func (c *corpus) scoreW(us []string, qids []int32, wts []float64, occ []occurrence, d int, minHan int, qm []float64, dmBuf *[]bool) Coverage {
 	doc := c.docs[d]
+	dids := c.docIDs[d]
 	for i := range qm {
 		qm[i] = 0
 	}
-	if cap(dm) < len(doc) {
-		dm = make([]bool, len(doc))
+	if cap(*dmBuf) < len(doc) {
+		*dmBuf = make([]bool, len(doc))
 	}
-	dm = dm[:len(doc)]
+	dm := (*dmBuf)[:len(doc)]
 	for i := range dm {
 		dm[i] = false
 	}
@@ -224,13 +255,23 @@ func (c *corpus) scoreW(us []string, wts []float64, occ []occurrence, d int, min
 		}
 		bestL, bestJ := 0, -1
 		bestQ := 0.0
+		q, qid := us[i], qids[i]
+		// Only a Latin word of two or more characters matches other than
+		// literally (unitMatch); the rest match equal units only.
+		prefixable := len(q) >= 2 && isLatin(q) && hasLetter(q)
 		for j := 0; j < len(doc); j++ {
-			m := unitMatch(us[i], doc[j])
+			var m float64
+			if dids[j] == qid {
+				m = 1 // q is never sep here
+			} else if prefixable {
+				m = unitMatch(q, doc[j])
+			}
 			if m == 0 {
 				continue
 			}
 			l := 1
-			for i+l < len(us) && j+l < len(doc) && us[i+l] != sep && unitMatch(us[i+l], doc[j+l]) == 1 {
+			// unitMatch is 1 exactly for equal units other than sep.
+			for i+l < len(us) && j+l < len(doc) && us[i+l] != sep && qids[i+l] == dids[j+l] {
 				l++
 			}
 			if l > bestL || (l == bestL && m > bestQ) {
@@ -262,8 +303,8 @@ func (c *corpus) scoreW(us []string, wts []float64, occ []occurrence, d int, min
 			if qm[i] > 0 || u == sep || isLatin(u) {
 				continue
 			}
-			for _, du := range doc {
-				if du == u {
+			for _, du := range dids {
+				if du == qids[i] {
 					qm[i] = singleCharCredit
 					break
 				}
@@ -303,7 +344,7 @@ func (c *corpus) scoreW(us []string, wts []float64, occ []occurrence, d int, min
 		}
 	}
 	if minHan > 1 {
-		c.reorder(us, doc, qm, dm)
+		c.reorder(us, qids, dids, qm, dm)
 	}
 	var got, total float64
 	for i := range us {
@@ -334,7 +375,7 @@ func (c *corpus) scoreW(us []string, wts []float64, occ []occurrence, d int, min
 // lone character) that sits next to a matched word in the query and occurs
 // in the document right next to the matched part: the same words in another
 // order (拔智齿 ~ 阻生智齿拔除术, 智齿拔掉 ~ 智齿拔除).
-func (c *corpus) reorder(us, doc []string, qm []float64, dm []bool) {
+func (c *corpus) reorder(us []string, qids, doc []int32, qm []float64, dm []bool) {
 	for i, u := range us {
 		if qm[i] >= reorderCredit || u == sep || isLatin(u) {
 			continue
@@ -345,7 +386,7 @@ func (c *corpus) reorder(us, doc []string, qm []float64, dm []bool) {
 			continue
 		}
 		for j, du := range doc {
-			if du != u || dm[j] {
+			if du != qids[i] || dm[j] {
 				continue
 			}
 			if (j > 0 && dm[j-1]) || (j+1 < len(doc) && dm[j+1]) {
@@ -414,11 +455,12 @@ func (c *corpus) search(us []string, loose bool) []Hit {
 		cands = c.prefilter(us, wts, occ, cands, total)
 	}
 	qm := make([]float64, len(us))
+	qids := c.unitIDs(us)
 	var dm []bool
 	var out []Hit
 	best := 0.0
 	for _, id := range cands {
-		cov := c.scoreW(us, wts, occ, int(id), minHan, qm, dm)
+		cov := c.scoreW(us, qids, wts, occ, int(id), minHan, qm, &dm)
 		if cov.Query <= 0 || cov.Query < best-keepBelowBest {
 			continue
 		}

@@ -334,6 +334,21 @@ func (x *Index) Correct(norm string) string {
 // with a curated word of the same pinyin.
 func (x *Index) correctHan(us []string) []string {
 	covered := make([]bool, len(us))
+	// Each Han unit's readings, looked up once (units are single characters).
+	// nil for a unit that is not one character (looked up the long way).
+	rd := make([][]string, len(us))
+	readUnit := func(k int) {
+		rd[k] = nil
+		if r, n := utf8.DecodeRuneInString(us[k]); n == len(us[k]) && isHan(r) {
+			rd[k] = runeReadings(r)
+			if rd[k] == nil {
+				rd[k] = []string{}
+			}
+		}
+	}
+	for k := range us {
+		readUnit(k)
+	}
 	for i := 0; i+1 < len(us); i++ {
 		if isHanUnit(us[i]) && isHanUnit(us[i+1]) && x.bigrams[us[i]+us[i+1]] {
 			covered[i], covered[i+1] = true, true
@@ -360,9 +375,14 @@ func (x *Index) correctHan(us []string) []string {
 				if !ok {
 					continue
 				}
-				chunk := strings.Join(us[s:s+l], "")
-				w, found := x.py.lookupHan(chunk)
-				if !found || w == chunk {
+				var w string
+				var found bool
+				if oneChar(rd[s : s+l]) {
+					w, found = x.py.lookupReadings(rd[s : s+l])
+				} else {
+					w, found = x.py.lookupHanUnits(us[s : s+l])
+				}
+				if !found || w == strings.Join(us[s:s+l], "") {
 					continue
 				}
 				wu := Units(w)
@@ -372,12 +392,24 @@ func (x *Index) correctHan(us []string) []string {
 				copy(us[s:s+l], wu)
 				for k := s; k < s+l; k++ {
 					covered[k] = true
+					readUnit(k)
 				}
 				done = true
 			}
 		}
 	}
 	return us
+}
+
+// oneChar reports whether every unit of a window had its readings looked
+// up as one character.
+func oneChar(rd [][]string) bool {
+	for _, r := range rd {
+		if r == nil {
+			return false
+		}
+	}
+	return true
 }
 
 func isHanUnit(u string) bool {

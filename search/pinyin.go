@@ -114,12 +114,75 @@ func (p *pinyinDict) add(word string) {
 
 // lookupHan returns the curated word that sounds like the Chinese text s.
 func (p *pinyinDict) lookupHan(s string) (string, bool) {
-	full, _, ok := readings(s)
-	if !ok {
+	var buf [8]string
+	return p.lookupHanUnits(append(buf[:0], s))
+}
+
+// lookupHanUnits is lookupHan on the concatenation of units: it tries the
+// same spellings as readings, in the same order, without building them all.
+func (p *pinyinDict) lookupHanUnits(units []string) (string, bool) {
+	var rsBuf [8][]string
+	rss := rsBuf[:0]
+	for _, u := range units {
+		for _, r := range u {
+			rss = append(rss, runeReadings(r))
+		}
+	}
+	return p.lookupReadings(rss)
+}
+
+// lookupReadings is lookupHan given each character's readings.
+func (p *pinyinDict) lookupReadings(rss [][]string) (string, bool) {
+	for _, rs := range rss {
+		if len(rs) == 0 {
+			return "", false
+		}
+	}
+	// Level k holds the combinations of the first k+1 characters, each as
+	// (index of its prefix in level k-1, reading of character k), bounded
+	// and ordered exactly as readings builds them.
+	type node struct{ parent, pick int }
+	var lvBuf [8][maxReadings]node
+	var levels [][maxReadings]node
+	if len(rss) <= len(lvBuf) {
+		levels = lvBuf[:len(rss)]
+	} else {
+		levels = make([][maxReadings]node, len(rss))
+	}
+	prev := 1
+	for k, rs := range rss {
+		n := 0
+		for c := 0; c < prev; c++ {
+			for pi, r := range rs {
+				if n >= maxReadings || r == "" {
+					break
+				}
+				levels[k][n] = node{c, pi}
+				n++
+			}
+		}
+		prev = n
+	}
+	if len(rss) == 0 {
 		return "", false
 	}
-	for _, f := range full {
-		if ws := p.full[f]; len(ws) > 0 {
+	var picks [8]int
+	pk := picks[:0]
+	if len(rss) > len(picks) {
+		pk = make([]int, 0, len(rss))
+	}
+	var sb [64]byte
+	for e := 0; e < prev; e++ {
+		pk = pk[:len(rss)]
+		for k, i := len(rss)-1, e; k >= 0; k-- {
+			pk[k] = levels[k][i].pick
+			i = levels[k][i].parent
+		}
+		b := sb[:0]
+		for k, pi := range pk {
+			b = append(b, rss[k][pi]...)
+		}
+		if ws := p.full[string(b)]; len(ws) > 0 {
 			return ws[0], true
 		}
 	}

@@ -10,7 +10,17 @@ import (
 const sep = ""
 
 // isHan reports whether r is a Chinese character.
-func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
+func isHan(r rune) bool {
+	// Fast paths: nothing below U+2E80 is Han, and U+4E00..U+9FFF (the
+	// common CJK block) all is; the table decides the rest.
+	if r < 0x2E80 {
+		return false
+	}
+	if r >= 0x4E00 && r <= 0x9FFF {
+		return true
+	}
+	return unicode.Is(unicode.Han, r)
+}
 
 // isWordRune reports whether r belongs in a Latin/digit token.
 func isWordRune(r rune) bool {
