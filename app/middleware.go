@@ -49,7 +49,23 @@ func withRequestID(log *zap.Logger, next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		start := time.Now()
 		next.ServeHTTP(sw, r.WithContext(logging.WithLogger(r.Context(), l)))
-		l.Info("http request", zap.String("method", r.Method), zap.String("path", r.URL.Path),
-			zap.Int("status", sw.status), zap.Duration("took", time.Since(start)))
+		level := zap.InfoLevel
+		if quietPath(r.URL.Path) && sw.status < 400 {
+			level = zap.DebugLevel
+		}
+		if ce := l.Check(level, "http request"); ce != nil {
+			ce.Write(zap.String("method", r.Method), zap.String("path", r.URL.Path),
+				zap.Int("status", sw.status), zap.Duration("took", time.Since(start)))
+		}
 	})
+}
+
+// quietPath reports paths polled by machines (probes, scrapers, the chat
+// client's outbox), logged only at debug level when they succeed.
+func quietPath(p string) bool {
+	switch p {
+	case "/healthz", "/readyz", "/metrics", "/dev/outbox":
+		return true
+	}
+	return false
 }
