@@ -315,5 +315,5 @@ func TestTestHospitalsThroughTheWebhook(t *testing.T) {
 
 const (
 	hospitalDFloor = 1.00
-	hospitalEFloor = 0.83
+	hospitalEFloor = 0.98
 )

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hospital/wxbot/search"
+	"github.com/hospital/wxbot/textnorm"
 )
 
 // Matching thresholds (coverage of the query's weight, 0..1).
@@ -55,6 +56,13 @@ type understanding struct {
 
 func (b *Bot) understand(x *search.Index, norm string, now time.Time) *understanding {
 	norm = collapseMeasure(norm)
+	if romanOnly(norm) {
+		// A question typed wholly in pinyin (tuina duoshao qian): its
+		// curated and question words in characters.
+		if c := x.Correct(norm); c != strings.ReplaceAll(norm, " ", "") && !romanOnly(c) {
+			norm = c
+		}
+	}
 	u := &understanding{norm: norm}
 	u.iq = x.Correct(itemQuery(norm))
 	u.iq = dropHumanWord(x, u.iq)
@@ -273,7 +281,7 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 		if hs := x.FAQ(u.fq); len(hs) > 0 && (hs[0].Query+hs[0].Doc)/2 >= 0.75 {
 			return b.faq(x, s, hs[0].ID), true
 		}
-		if !hasTopic(x, u) {
+		if !hasTopic(x, u) && !hasAny(u.norm, procAskCues) {
 			return b.openDepartments(x, s, u.weekdays, u.period), true
 		}
 	}
@@ -339,9 +347,22 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 		}
 		return b.nearItem(x, s, u.iq)
 	}
-	// 6. Everything else by best match; first a question an item's note
-	// answers (孕妇能拍胸片吗).
+	// 6. Everything else by best match. A question about how something is
+	// done (住院要办什么手续) asks for a process or FAQ, never an item whose
+	// name shares the topic (住院诊查费).
+	if hasAny(u.norm, procAskCues) {
+		if text, ok := b.generic(x, s, u, false); ok {
+			return text, true
+		}
+		if id, ok := processByHead(x, u.norm); ok {
+			return b.process(x, s, id), true
+		}
+	}
+	// First a question an item's note answers (孕妇能拍胸片吗).
 	if text, ok := b.itemAsk(x, s, u, false); ok {
+		return text, true
+	}
+	if text, ok := b.itemTopicFollowUp(x, s, u); ok {
 		return text, true
 	}
 	if text, ok := b.generic(x, s, u, true); ok {
@@ -381,6 +402,25 @@ func (b *Bot) topicFollowUp(x *search.Index, s *session, u *understanding) (stri
 		}
 	}
 	return "", false
+}
+
+// itemTopicFollowUp answers a question about the one item just priced that
+// its note does not answer (代煎 -> 可以寄到家里吗) from the FAQ entry or
+// process step about that item which also says the question's words.
+func (b *Bot) itemTopicFollowUp(x *search.Index, s *session, u *understanding) (string, bool) {
+	if s.Intent != intentPrice || len(s.Items) != 1 || s.Items[0] < 0 || s.Items[0] >= len(x.Data.Prices) || u.priceCue || confident(x, u.iq) {
+		return "", false
+	}
+	item := contentQuery(topicQuery(textnorm.Normalize(x.Data.Prices[s.Items[0]].Name)))
+	cq := contentQuery(u.tq)
+	if item == "" || cq == "" {
+		return "", false
+	}
+	t := b.bestTopic(x, item+" "+cq)
+	if t == nil || x.TopicCoverage(cq, *t) < topicThreshold || x.TopicCoverage(item, *t) < 0.5 {
+		return "", false
+	}
+	return b.topic(x, s, t.Ref), true
 }
 
 // followUp answers messages that continue the last answer.
@@ -567,14 +607,14 @@ func (b *Bot) generic(x *search.Index, s *session, u *understanding, withItems b
 		return b.faq(x, s, faqID), true
 	case procScore >= procThreshold && procScore >= itemScore:
 		if stepRef != nil {
-			return b.step(x, s, *stepRef), true
+			return b.step(x, s, refineStep(x, contentQuery(u.tq), *stepRef)), true
 		}
 		return b.process(x, s, procID), true
 	case withItems && itemScore >= itemThreshold && topic == nil:
 		return b.priceFresh(x, s, u.iq)
 	}
 	if topic != nil {
-		return b.topic(x, s, topic.Ref), true
+		return b.topic(x, s, refineStep(x, contentQuery(u.tq), topic.Ref)), true
 	}
 	return "", false
 }
@@ -682,4 +722,66 @@ func processHasMoney(x *search.Index, p int) bool {
 func shortQuery(q string) bool {
 	q = strings.ReplaceAll(q, " ", "")
 	return utf8.RuneCountInString(q) <= 2
+}
+
+// romanOnly reports whether s has Latin letters and no Chinese character.
+func romanOnly(s string) bool {
+	letters := false
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z':
+			letters = true
+		case r >= 0x2E80:
+			return false
+		}
+	}
+	return letters
+}
+
+// processByHead finds the process a how-is-it-done question names, by the
+// question's words that occur in processes' titles and keywords only (我老伴
+// 要住院要办什么手续 -> 住院); ok only when one process is clearly best.
+func processByHead(x *search.Index, norm string) (int, bool) {
+	var heads []string
+	for _, p := range x.Data.Processes {
+		heads = append(heads, compactNorm(p.Title+"|"+strings.Join(p.Keywords, "|")))
+	}
+	words := knownRuns(removeAll(strings.ReplaceAll(norm, " ", ""), topicStops), func(w string) bool {
+		if hasAny(w, howCues) {
+			return false
+		}
+		for _, h := range heads {
+			if strings.Contains(h, w) {
+				return true
+			}
+		}
+		return false
+	})
+	if len(words) == 0 {
+		return 0, false
+	}
+	// The one process whose title says every word (出院 -> 出院结算流程).
+	titled := -1
+	for i, p := range x.Data.Processes {
+		t := compactNorm(p.Title)
+		all := true
+		for _, w := range words {
+			all = all && strings.Contains(t, w)
+		}
+		if all {
+			if titled >= 0 {
+				titled = -2
+				break
+			}
+			titled = i
+		}
+	}
+	if titled >= 0 {
+		return titled, true
+	}
+	hs := x.Processes(strings.Join(words, " "))
+	if len(hs) == 0 || hs[0].Query < 0.8 || (len(hs) > 1 && hs[1].Query > hs[0].Query-0.1) {
+		return 0, false
+	}
+	return hs[0].ID, true
 }

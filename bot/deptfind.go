@@ -72,9 +72,114 @@ func (b *Bot) deptByTopic(x *search.Index, s *session, u *understanding, place b
 		d, ok = bestDeptByTopic(x, q)
 	}
 	if !ok {
+		// Only the question's content words that departments' texts use
+		// (面瘫了嘴巴有点歪 -> 面瘫), with the patient's words for common
+		// complaints put into the medical words (屁股出血 -> 便血).
+		if cq := deptContentWords(x, q); cq != "" && cq != q {
+			d, ok = bestDeptByTopic(x, cq)
+		}
+	}
+	if !ok {
 		return "", false
 	}
 	return b.deptInfo(x, s, d), true
+}
+
+// deptContentWords keeps of q the words of two or more characters that
+// occur in a department's name, aliases or introduction (longest first), and
+// for each complaint in symptomGroups that q mentions, the group's words the
+// departments use. One-character parts (腰, 腹) count only inside longer words.
+func deptContentWords(x *search.Index, q string) string {
+	var texts []string
+	for _, d := range x.Data.Departments {
+		t := d.Name + "|" + strings.Join(d.Aliases, "|") + "|" + d.Intro
+		texts = append(texts, compactNorm(t))
+	}
+	inTexts := func(w string) bool {
+		for _, t := range texts {
+			if strings.Contains(t, w) {
+				return true
+			}
+		}
+		return false
+	}
+	var words []string
+	rest := strings.ReplaceAll(q, " ", "")
+	for _, g := range symptomGroups {
+		hit := ""
+		for _, w := range g {
+			if len([]rune(w)) >= len([]rune(hit)) && strings.Contains(rest, w) {
+				hit = w
+			}
+		}
+		if hit == "" {
+			continue
+		}
+		for _, w := range g {
+			if inTexts(w) {
+				words = append(words, w)
+			}
+		}
+		rest = strings.ReplaceAll(rest, hit, " ")
+	}
+	words = append(words, knownRuns(rest, inTexts)...)
+	return strings.Join(words, " ")
+}
+
+// knownRuns returns the runs of two to eight characters of q, longest first
+// from the left, for which known is true.
+func knownRuns(q string, known func(string) bool) []string {
+	var words []string
+	rs := []rune(q)
+	for i := 0; i < len(rs); {
+		n := 0
+		for l := min(8, len(rs)-i); l >= 2; l-- {
+			if w := string(rs[i : i+l]); !strings.ContainsRune(w, ' ') && known(w) {
+				n = l
+				break
+			}
+		}
+		if n == 0 {
+			i++
+			continue
+		}
+		words = append(words, string(rs[i:i+n]))
+		i += n
+	}
+	return words
+}
+
+// symptomGroups are hospital-independent patient words for common complaints,
+// each group with the medical words department introductions use.
+var symptomGroups = [][]string{
+	{"便血", "屁股出血", "屁股流血", "大便出血", "大便带血", "便后出血", "拉血", "肛门出血", "屙血"},
+	{"痔疮", "痔", "肛门痛", "肛门疼", "屁股痛", "屁股疼", "大便痛", "大便疼", "大便时候痛", "大便时痛", "拉屎痛", "屙屎痛", "肛裂"},
+	{"面瘫", "面神经炎", "面神经麻痹", "口眼歪斜", "口眼㖞斜", "嘴歪", "嘴巴歪", "嘴巴有点歪", "脸歪", "眼睛闭不上"},
+	{"积食", "积滞", "消化不良", "厌食", "不肯吃饭", "不爱吃饭", "不吃饭", "吃不下饭", "没胃口", "胃口不好", "唔肯食饭"},
+	{"痤疮", "暗疮", "痘痘", "青春痘", "长痘", "粉刺", "爆痘"},
+	{"咳嗽", "咳", "干咳", "咳痰", "有痰"},
+	{"发热", "发烧", "高烧", "低烧", "高热", "发高烧"},
+	{"腹泻", "拉肚子", "闹肚子", "拉稀", "肚泻", "屙烂屎", "泻肚"},
+	{"便秘", "拉不出", "大便干", "解不出大便", "屙唔出"},
+	{"失眠", "睡不着", "睡不好", "睡唔着"},
+	{"头痛", "头疼", "偏头痛", "头好痛"},
+	{"眩晕", "头晕", "头昏", "天旋地转"},
+	{"腰痛", "腰疼", "腰腿痛", "腰酸", "腰骨痛"},
+	{"颈椎病", "落枕", "脖子痛", "脖子疼", "颈椎痛", "颈痛"},
+	{"湿疹", "皮疹", "起疹子", "长疹子", "皮肤痒", "痕痒", "起风团"},
+	{"荨麻疹", "风团", "风疹块"},
+	{"月经不调", "月经不准", "大姨妈不准", "例假不准", "月经推迟", "月经提前"},
+	{"痛经", "来月经肚子痛", "大姨妈痛", "例假痛"},
+	{"胃痛", "胃疼", "胃胀", "肚子痛", "肚子疼", "腹痛"},
+	{"咽痛", "咽炎", "喉咙痛", "喉咙疼", "嗓子疼", "嗓子痛", "喉咙发炎"},
+	{"心悸", "心慌", "心跳快", "心跳很快"},
+	{"高血压", "血压高"},
+	{"糖尿病", "血糖高"},
+	{"跌打损伤", "扭伤", "崴脚", "跌伤", "撞伤", "骨折"},
+	{"耳鸣", "耳朵响", "耳朵嗡嗡"},
+	{"鼻炎", "鼻塞", "流鼻涕", "打喷嚏", "鼻子不通"},
+	{"脱发", "掉头发", "甩头发", "掉发"},
+	{"中风", "脑梗", "脑梗死", "卒中", "半身不遂"},
 }
 
 // bestDeptByTopic returns the department whose words cover q clearly best:

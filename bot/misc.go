@@ -100,6 +100,77 @@ func (b *Bot) processStep(x *search.Index, s *session, u *understanding) (string
 	return b.step(x, s, hs[0].Ref), true
 }
 
+// refineStep moves from step r to another step of the same process that says
+// clearly more of the question's own words (国医大师的号怎么挂: the step
+// about 国医大师号, not step 1), counting the words' equivalents from the
+// synonym groups (外地 ~ 异地, 社保 ~ 医保). Words of the process's title and
+// keywords say nothing about which step answers.
+func refineStep(x *search.Index, q string, r search.TextRef) search.TextRef {
+	if r.Kind != search.TextStep || r.Index < 0 || r.Index >= len(x.Data.Processes) {
+		return r
+	}
+	p := x.Data.Processes[r.Index]
+	head := compactNorm(p.Title + "|" + strings.Join(p.Keywords, "|"))
+	q = strings.ReplaceAll(q, " ", "")
+	steps := make([]string, len(p.Steps))
+	for i, st := range p.Steps {
+		steps[i] = compactNorm(st)
+	}
+	score := make([]int, len(p.Steps))
+	// The question's runs of two or more characters found in a step, longest
+	// first, each counted once per step.
+	rs := []rune(q)
+	for i := range steps {
+		for k := 0; k < len(rs); {
+			n := 0
+			for l := min(8, len(rs)-k); l >= 2; l-- {
+				if strings.Contains(steps[i], string(rs[k:k+l])) {
+					n = l
+					break
+				}
+			}
+			if n == 0 {
+				k++
+				continue
+			}
+			if w := string(rs[k : k+n]); !strings.Contains(head, w) || n >= 3 {
+				score[i] += n
+			}
+			k += n
+		}
+	}
+	// Equivalent words the patient did not type (异地 for 外地).
+	for _, g := range x.Equivalents(q) {
+		typed := false
+		for _, w := range g {
+			if strings.Contains(q, w) {
+				typed = true
+			}
+		}
+		if !typed {
+			continue
+		}
+		for i := range steps {
+			for _, w := range g {
+				if !strings.Contains(q, w) && utf8.RuneCountInString(w) >= 2 && strings.Contains(steps[i], w) {
+					score[i] += utf8.RuneCountInString(w)
+					break
+				}
+			}
+		}
+	}
+	best := r.Step
+	for i := range score {
+		if score[i] > score[best] {
+			best = i
+		}
+	}
+	if best != r.Step && score[best] >= score[r.Step]+2 {
+		r.Step = best
+	}
+	return r
+}
+
 // step answers one step of a process and remembers the process.
 func (b *Bot) step(x *search.Index, s *session, r search.TextRef) string {
 	p := x.Data.Processes[r.Index]

@@ -318,6 +318,8 @@ func (x *Index) Correct(norm string) string {
 			}
 			if w, ok := x.py.lookupLatin(u); ok {
 				out = append(out, Units(w)...)
+			} else if w, ok := x.segmentLatin(u); ok {
+				out = append(out, Units(w)...)
 			} else {
 				out = append(out, u)
 			}
@@ -328,6 +330,65 @@ func (x *Index) Correct(norm string) string {
 		i++
 	}
 	return join(x.correctHan(out))
+}
+
+// pinyinPhrases are question words patients type in pinyin, spelt without
+// tones or spaces (duoshaoqian).
+var pinyinPhrases = map[string]string{
+	"duoshaoqian": "多少钱", "duoshao": "多少", "jiage": "价格", "shoufei": "收费", "feiyong": "费用",
+	"qian": "钱", "guabugui": "贵不贵", "zenmeban": "怎么办", "zenme": "怎么", "liucheng": "流程",
+	"shouxu": "手续", "zaina": "在哪", "zainali": "在哪里", "jidian": "几点", "shenmeshihou": "什么时候",
+	"youmeiyou": "有没有", "guahao": "挂号", "chuzhen": "出诊", "yici": "一次", "ma": "吗", "ne": "呢",
+	"de": "的", "yao": "要", "zuo": "做", "kan": "看", "jiqian": "多少钱", "jiduoqian": "多少钱",
+}
+
+// segmentLatin spells a run of pinyin words typed together (tuinaduoshaoqian,
+// after spaces were collapsed) as curated words and question words, using
+// the fewest parts; curated words are read from full pinyin only.
+func (x *Index) segmentLatin(s string) (string, bool) {
+	s = strings.ToLower(s)
+	n := len(s)
+	if n < 4 || n > 64 {
+		return "", false
+	}
+	type cell struct {
+		parts int
+		prev  int
+		word  string
+		item  bool
+	}
+	best := make([]cell, n+1)
+	for i := 1; i <= n; i++ {
+		best[i].parts = -1
+	}
+	for i := 0; i < n; i++ {
+		if i > 0 && best[i].parts < 0 {
+			continue
+		}
+		for j := i + 2; j <= n; j++ {
+			piece := s[i:j]
+			w, item := "", false
+			if ws := x.py.full[piece]; len(ws) > 0 {
+				w, item = ws[0], true
+			} else if p, ok := pinyinPhrases[piece]; ok {
+				w = p
+			}
+			if w == "" {
+				continue
+			}
+			if c := best[i].parts + 1; best[j].parts < 0 || c < best[j].parts {
+				best[j] = cell{parts: c, prev: i, word: w, item: item || best[i].item}
+			}
+		}
+	}
+	if best[n].parts < 0 || !best[n].item {
+		return "", false
+	}
+	var words []string
+	for j := n; j > 0; j = best[j].prev {
+		words = append([]string{best[j].word}, words...)
+	}
+	return strings.Join(words, ""), true
 }
 
 // correctHan replaces Chinese chunks not covered by any bigram of the data
@@ -341,6 +402,10 @@ func (x *Index) correctHan(us []string) []string {
 		rd[k] = nil
 		if r, n := utf8.DecodeRuneInString(us[k]); n == len(us[k]) && isHan(r) {
 			rd[k] = runeReadings(r)
+			if alt, ok := nearForms[r]; ok {
+				// A look-alike character's readings too (针炙 -> 针灸).
+				rd[k] = append(append([]string(nil), rd[k]...), runeReadings(alt)...)
+			}
 			if rd[k] == nil {
 				rd[k] = []string{}
 			}
@@ -399,6 +464,14 @@ func (x *Index) correctHan(us []string) []string {
 		}
 	}
 	return us
+}
+
+// nearForms are characters patients type for a look-alike one (炙 for 灸):
+// a chunk found nowhere in the data may be a curated word with the other.
+var nearForms = map[rune]rune{
+	'炙': '灸', '灸': '炙', '己': '已', '已': '己', '末': '未', '未': '末', '拨': '拔', '拔': '拨',
+	'刺': '剌', '剌': '刺', '束': '枣', '枣': '束', '戌': '戍', '戍': '戌', '盲': '肓', '肓': '盲',
+	'祛': '怯', '怯': '祛', '嗽': '漱', '漱': '嗽',
 }
 
 // oneChar reports whether every unit of a window had its readings looked

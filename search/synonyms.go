@@ -84,3 +84,18 @@ func (s *synonyms) group(g int) []string {
 	}
 	return out
 }
+
+// Equivalents returns, for each word of text found in a synonym group (the
+// data's groups and the hospital-independent concept groups), the words of
+// that group: 外地 -> 异地, 外省 ...; 社保 -> 医保 ...
+func (x *Index) Equivalents(text string) [][]string {
+	var out [][]string
+	seen := map[int]bool{}
+	for _, o := range x.synText.find(Units(compact(textnorm.Normalize(text)))) {
+		if !seen[o.group] {
+			seen[o.group] = true
+			out = append(out, x.synText.group(o.group))
+		}
+	}
+	return out
+}
