@@ -6,10 +6,12 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"go.uber.org/zap"
 
 	"github.com/hospital/wxbot/app"
 	"github.com/hospital/wxbot/bot"
 	"github.com/hospital/wxbot/complaints"
+	"github.com/hospital/wxbot/config"
 	"github.com/hospital/wxbot/store"
 	"github.com/hospital/wxbot/wxapi"
 )
@@ -53,40 +55,29 @@ func (e *env) menuCmd() *cobra.Command {
 		Short: "set the custom menu (config key menu, or the built-in default) through WeChat's API",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := e.load()
-			if err != nil {
-				return err
-			}
-			menu, err := app.MenuJSON(cfg.Menu)
-			if err != nil {
-				return err
-			}
-			log := e.quietLogger(cfg)
-			st, err := app.OpenStore(cmd.Context(), cfg, log, true)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			var api wxapi.API
-			if cfg.WeChat.Outbox {
-				api = wxapi.NewOutbox(st, nil)
-			} else {
-				c, err := wxapi.NewClient(wxapi.ClientConfig{AppID: cfg.WeChat.AppID, AppSecret: cfg.WeChat.AppSecret,
-					BaseURL: cfg.WeChat.APIBaseURL}, st, log)
+			return e.withConfigStore(cmd.Context(), func(cfg *config.Config, log *zap.Logger, st store.Store) error {
+				menu, err := app.MenuJSON(cfg.Menu)
 				if err != nil {
 					return err
 				}
-				api = c
-			}
-			if err := api.CreateMenu(cmd.Context(), menu); err != nil {
-				return fmt.Errorf("menu push: %w", err)
-			}
-			where := "WeChat"
-			if cfg.WeChat.Outbox {
-				where = "the demo outbox (no app_id configured)"
-			}
-			fmt.Fprintf(e.stdout, "menu set through %s\n", where)
-			return nil
+				var api wxapi.API
+				where := "WeChat"
+				if cfg.WeChat.Outbox {
+					api, where = wxapi.NewOutbox(st, nil), "the demo outbox (no app_id configured)"
+				} else {
+					c, err := wxapi.NewClient(wxapi.ClientConfig{AppID: cfg.WeChat.AppID, AppSecret: cfg.WeChat.AppSecret,
+						BaseURL: cfg.WeChat.APIBaseURL}, st, log)
+					if err != nil {
+						return err
+					}
+					api = c
+				}
+				if err := api.CreateMenu(cmd.Context(), menu); err != nil {
+					return fmt.Errorf("menu push: %w", err)
+				}
+				fmt.Fprintf(e.stdout, "menu set through %s\n", where)
+				return nil
+			})
 		},
 	}
 	root.AddCommand(push)

@@ -10,7 +10,9 @@ import (
 
 	"github.com/hospital/wxbot/app"
 	"github.com/hospital/wxbot/chat"
+	"github.com/hospital/wxbot/config"
 	"github.com/hospital/wxbot/knowledge"
+	"github.com/hospital/wxbot/store"
 	"github.com/hospital/wxbot/wxsim"
 )
 
@@ -89,28 +91,19 @@ func (e *env) importCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cfg, err := e.load()
-			if err != nil {
-				return err
-			}
-			log := e.quietLogger(cfg)
-			st, err := app.OpenStore(cmd.Context(), cfg, log, true)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			repo := knowledge.NewRepo(st, log, nil)
-			if err := repo.Load(cmd.Context()); err != nil {
-				return fmt.Errorf("read current data: %w", err)
-			}
-			res, err := knowledge.ImportFile(cmd.Context(), repo, kind, args[1])
-			if err != nil {
-				return err
-			}
-			log.Debug("imported", zap.String("kind", string(kind)), zap.Int64("version", res.Version))
-			fmt.Fprintf(e.stdout, "imported %s: %d rows (added %d, changed %d, removed %d); now serving version %d\n",
-				res.Kind, res.Rows, res.Added, res.Changed, res.Removed, res.Version)
-			return nil
+			return e.withConfigStore(cmd.Context(), func(_ *config.Config, log *zap.Logger, st store.Store) error {
+				repo := knowledge.NewRepo(st, log, nil)
+				if err := repo.Load(cmd.Context()); err != nil {
+					return fmt.Errorf("read current data: %w", err)
+				}
+				res, err := knowledge.ImportFile(cmd.Context(), repo, kind, args[1])
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "imported %s: %d rows (added %d, changed %d, removed %d); now serving version %d\n",
+					res.Kind, res.Rows, res.Added, res.Changed, res.Removed, res.Version)
+				return nil
+			})
 		},
 	}
 }

@@ -8,9 +8,11 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+	"go.uber.org/zap"
 
 	"github.com/hospital/wxbot/app"
 	"github.com/hospital/wxbot/audit"
+	"github.com/hospital/wxbot/config"
 	"github.com/hospital/wxbot/staff"
 	"github.com/hospital/wxbot/store"
 )
@@ -18,16 +20,23 @@ import (
 // withStore opens the configured store for a short command (through a running
 // server's socket when it holds the embedded file) and runs f.
 func (e *env) withStore(ctx context.Context, f func(st store.Store) error) error {
+	return e.withConfigStore(ctx, func(_ *config.Config, _ *zap.Logger, st store.Store) error { return f(st) })
+}
+
+// withConfigStore is withStore for commands that also need the configuration
+// and a logger.
+func (e *env) withConfigStore(ctx context.Context, f func(cfg *config.Config, log *zap.Logger, st store.Store) error) error {
 	cfg, err := e.load()
 	if err != nil {
 		return err
 	}
-	st, err := app.OpenStore(ctx, cfg, e.quietLogger(cfg), true)
+	log := e.quietLogger(cfg)
+	st, err := app.OpenStore(ctx, cfg, log, true)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	return f(st)
+	return f(cfg, log, st)
 }
 
 func (e *env) staffCmd() *cobra.Command {
