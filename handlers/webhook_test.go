@@ -16,6 +16,7 @@ import (
 
 	"github.com/hospital/wxbot/bot"
 	"github.com/hospital/wxbot/clock"
+	"github.com/hospital/wxbot/internal/testenv"
 	"github.com/hospital/wxbot/store"
 	"github.com/hospital/wxbot/store/memstore"
 	"github.com/hospital/wxbot/wxapi"
@@ -118,9 +119,9 @@ func (f *fixture) text(t *testing.T, user, content string, id int64) *httptest.R
 }
 
 func TestOfficialSampleAccepted(t *testing.T) {
-	v, err := wxsim.LoadVectors("")
+	v, err := wxsim.LoadVectors(testenv.SharedDir(t, "wechat-vectors.json"))
 	if err != nil {
-		t.Skipf("official sample not available: %v", err)
+		t.Fatal(err)
 	}
 	s := v.SafeModeDecrypt
 	var sec int64

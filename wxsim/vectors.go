@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 )
 
 // Vectors is WeChat's official encryption sample (shared/wechat-vectors.json).
@@ -29,35 +28,9 @@ type Vectors struct {
 	} `json:"plain_mode_signature"`
 }
 
-// FindShared walks up from the working directory to the first folder holding
-// shared/<rel> and returns that path ("" when none).
-func FindShared(rel string) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		p := filepath.Join(dir, "shared", rel)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
-// LoadVectors reads the vectors file; path "" looks for shared/wechat-vectors.json
-// upwards from the working directory.
+// LoadVectors reads the vectors file (tests find it with
+// testenv.SharedDir(t, "wechat-vectors.json")).
 func LoadVectors(path string) (*Vectors, error) {
-	if path == "" {
-		path = FindShared("wechat-vectors.json")
-		if path == "" {
-			return nil, fmt.Errorf("shared/wechat-vectors.json not found above the working directory")
-		}
-	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read vectors: %w", err)

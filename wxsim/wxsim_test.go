@@ -1,6 +1,7 @@
 package wxsim
 
 import (
+	"github.com/hospital/wxbot/internal/testenv"
 	"strings"
 	"testing"
 	"time"
@@ -8,9 +9,9 @@ import (
 
 func vectors(t *testing.T) *Vectors {
 	t.Helper()
-	v, err := LoadVectors("")
+	v, err := LoadVectors(testenv.SharedDir(t, "wechat-vectors.json"))
 	if err != nil {
-		t.Skipf("official sample not available: %v (run from the project checkout next to shared/)", err)
+		t.Fatal(err)
 	}
 	return v
 }
