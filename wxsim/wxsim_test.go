@@ -1,10 +1,11 @@
 package wxsim
 
 import (
-	"github.com/hospital/wxbot/internal/testenv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hospital/wxbot/internal/testenv"
 )
 
 func vectors(t *testing.T) *Vectors {
