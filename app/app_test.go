@@ -318,5 +318,5 @@ func TestTestHospitalsThroughTheWebhook(t *testing.T) {
 const (
 	hospitalDFloor = 1.00
 	hospitalEFloor = 0.98
-	hospitalFFloor = 0.91
+	hospitalFFloor = 0.98
 )

@@ -257,7 +257,9 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 			rest = strings.ReplaceAll(rest, m, "")
 		}
 		rest = cleanSpaces(removeAll(rest, apptRestDrop))
-		if rest == "" || !x.Known(rest) {
+		// Registering with a named department (孩子发烧了儿科怎么挂号): the
+		// complaint is why, the registration is what is asked.
+		if rest == "" || !x.Known(rest) || dept >= 0 && hasAny(u.norm, regAskCues) {
 			return b.appointment(x, s, dept)
 		}
 		if text, ok := b.generic(x, s, u, true); ok {
@@ -481,7 +483,10 @@ func (b *Bot) followUp(x *search.Index, s *session, u *understanding) (string, b
 				return text, true
 			}
 		}
-		if s.Query != "" && !u.priceCue && (u.frag || utf8.RuneCountInString(u.iq) <= 6) && len(u.doctors) == 0 {
+		// How to book something (体检怎么预约) asks for a process, not a
+		// narrower price.
+		howToBook := u.apptCue && hasAny(u.norm, howCuesSorted)
+		if s.Query != "" && !u.priceCue && !howToBook && (u.frag || utf8.RuneCountInString(u.iq) <= 6) && len(u.doctors) == 0 {
 			// A longer piece of the message found literally in one
 			// family member's name (再加一组) is the strongest evidence.
 			if s.Query == regQuery {
@@ -512,6 +517,7 @@ func (b *Bot) followUp(x *search.Index, s *session, u *understanding) (string, b
 // Word lists removed from queries, longest first, built once.
 var (
 	looseDeptDrop        = byLenDesc(append(append(append([]string{}, phoneCues...), scheduleCues...), "抽", "办", "交", "看", "去", "做", "开"))
+	regAskCues           = []string{"挂号", "挂个号", "挂一个号", "挂专家号", "挂什么号", "挂哪个号"}
 	apptRestDrop         = byLenDesc(append(append([]string{}, scheduleCues...), "方式", "办法", "号"))
 	schedPhoneCuesSorted = byLenDesc(append(append([]string{}, scheduleCues...), phoneCues...))
 )

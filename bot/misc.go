@@ -357,11 +357,33 @@ func placeStep(steps []string, verb string) int {
 				}
 			}
 		}
+		// The asked action itself (取药, 拿药 ~ 取药) beats a step that
+		// names more places.
+		for _, v := range actionVariants(verb) {
+			if strings.Contains(st, v) {
+				score += 8
+				break
+			}
+		}
 		if score > bestScore {
 			best, bestScore = i, score
 		}
 	}
 	return best
+}
+
+// actionVariants returns verb (two characters or more) and its forms with the
+// first character replaced by its kin (拿药: 取药, 领药); nil for shorter verbs.
+func actionVariants(verb string) []string {
+	rs := []rune(verb)
+	if len(rs) < 2 {
+		return nil
+	}
+	out := []string{verb}
+	for _, w := range verbKin[string(rs[0])] {
+		out = append(out, w+string(rs[1:]))
+	}
+	return out
 }
 
 // bringCues ask what to bring or prepare.

@@ -406,6 +406,21 @@ func contains(xs []string, v string) bool {
 	return false
 }
 
+// namesWord reports whether a process is about w itself: its title contains
+// w or one of its keywords is w (急诊挂号 qualifies 挂号; it is no booking
+// process).
+func namesWord(p knowledge.Process, w string) bool {
+	if strings.Contains(textnorm.Normalize(p.Title), w) {
+		return true
+	}
+	for _, k := range p.Keywords {
+		if textnorm.Normalize(k) == w {
+			return true
+		}
+	}
+	return false
+}
+
 // appointment answers how to book, with the department's place and phone.
 func (b *Bot) appointment(x *search.Index, s *session, dept int) (string, bool) {
 	d := x.Data
@@ -418,7 +433,7 @@ func (b *Bot) appointment(x *search.Index, s *session, dept int) (string, bool) 
 	var sb strings.Builder
 	proc := -1
 	for _, q := range []string{"预约挂号", "挂号", "预约"} {
-		if hs := x.Processes(q); len(hs) > 0 && hs[0].Query >= procThreshold {
+		if hs := x.Processes(q); len(hs) > 0 && hs[0].Query >= procThreshold && namesWord(d.Processes[hs[0].ID], q) {
 			proc = hs[0].ID
 			break
 		}

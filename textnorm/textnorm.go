@@ -5,6 +5,7 @@
 package textnorm
 
 import (
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -142,18 +143,26 @@ func Normalize(s string) string {
 // the understanding layer knows (北方口语: 啥→什么, 咋→怎么, 瞅病→看病 ...).
 // Longer phrases come first so they win over their parts.
 var colloquial = strings.NewReplacer(
-	"咋整", "怎么办", "咋弄", "怎么弄", "咋办", "怎么办", "咋", "怎么",
-	"啥", "什么", "多会儿", "什么时候", "多咱", "什么时候",
+	"咋整", "怎么办", "咋弄", "怎么弄", "咋办", "怎么办", "咋个", "怎么", "咋", "怎么",
+	"啥子", "什么", "啥", "什么", "多会儿", "什么时候", "多咱", "什么时候",
+	// 西南官话: 好多 = 多少 (好多钱, 电话好多), 钟头 = 小时, 没得 = 没有.
+	"好多钱", "多少钱", "电话好多", "电话多少", "号码好多", "号码多少", "要好多", "要多少", "有好多", "有多少",
+	"好多天", "多少天", "好多个", "多少个", "好多号", "多少号",
+	"一个钟头", "一小时", "个钟头", "小时", "钟头", "小时", "有没得", "有没有", "没得", "没有",
 	"多钱", "多少钱",
 	"头一回", "第一次", "头一次", "第一次", "头回", "第一次", "第一回", "第一次",
 	"平常", "平时", "瞅病", "看病", "瞧病", "看病", "瞅", "看", "瞧", "看",
-	"俺", "我", "娃", "孩子",
+	"俺", "我", "娃娃", "孩子", "娃儿", "孩子", "娃", "孩子",
 	// 粤语 / 南方口语.
 	"几多钱", "多少钱", "几钱", "多少钱", "几多", "多少", "几耐", "多久", "几时", "什么时候",
 	"有冇", "有没有", "系咪", "是不是", "冇", "没有", "乜嘢", "什么", "咩", "什么", "点样", "怎么", "点办", "怎么办",
 	"边度", "哪里", "边个", "哪个", "喺", "在", "睇", "看", "攞", "拿", "唔该", "", "唔", "不",
 	"细路仔", "孩子", "细路", "孩子", "小朋友", "孩子",
 )
+
+// placeInsurance matches a province or large city naming where a patient is
+// insured (我是重庆的医保, 河南那边的社保): insurance from elsewhere, 异地医保.
+var placeInsurance = regexp.MustCompile(`(北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古?|广西|西藏|宁夏|新疆|香港|澳门|成都|广州|深圳|武汉|西安|南京|杭州|长沙|郑州|沈阳|昆明|贵阳|南宁|合肥|福州|南昌|济南|太原|石家庄|兰州|西宁|银川|乌鲁木齐|拉萨|海口|哈尔滨|长春|呼和浩特|大连|青岛|厦门|苏州|宁波|东莞|佛山)(省|市)?(那边|那里|当地|老家)?(的)?(医保|社保)`)
 
 // Colloquial rewrites normalised patient text (see Normalize) into standard
 // phrasing: regional words become their common equivalents and a question
@@ -164,6 +173,9 @@ func Colloquial(n string) string {
 		return n
 	}
 	n = colloquial.Replace(n)
+	if strings.Contains(n, "保") {
+		n = placeInsurance.ReplaceAllString(n, "异地${5}")
+	}
 	rs := []rune(n)
 	if len(rs) >= 3 {
 		last, prev := rs[len(rs)-1], rs[len(rs)-2]
