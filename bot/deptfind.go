@@ -57,9 +57,19 @@ func (b *Bot) deptByTopic(x *search.Index, s *session, u *understanding, place b
 	q = durationRe.ReplaceAllString(q, " ")
 	q = removeAll(q, fillersSorted)
 	q = contentQuery(topicQuery(q))
+	// The complaint as said, before 高/看/病 go (血糖高 names a complaint
+	// that 血糖 alone does not).
+	said := strings.ReplaceAll(removeAll(q, slotWords), " ", "")
 	q = cleanSpaces(removeAll(removeAll(q, slotWords), deptTopicWords))
 	if q == "" {
 		return "", false
+	}
+	// A child with a general complaint (孩子发烧, 宝宝拉肚子) goes to the
+	// paediatric department when the hospital has one.
+	if !place && hasAny(q, childWords) {
+		if d, ok := childDept(x); ok && generalComplaint(said) {
+			return b.deptInfo(x, s, d) + feverClinicNote(x, said, d), true
+		}
 	}
 	// Patients' words for body parts and complaints, in the words
 	// departments' introductions use (拉肚子 -> 腹泻, 头疼 -> 头痛), tried
@@ -75,7 +85,7 @@ func (b *Bot) deptByTopic(x *search.Index, s *session, u *understanding, place b
 		// Only the question's content words that departments' texts use
 		// (面瘫了嘴巴有点歪 -> 面瘫), with the patient's words for common
 		// complaints put into the medical words (屁股出血 -> 便血).
-		if cq := deptContentWords(x, q); cq != "" && cq != q {
+		if cq := deptContentWords(x, q, said); cq != "" && cq != q {
 			d, ok = bestDeptByTopic(x, cq)
 		}
 	}
@@ -88,8 +98,10 @@ func (b *Bot) deptByTopic(x *search.Index, s *session, u *understanding, place b
 // deptContentWords keeps of q the words of two or more characters that
 // occur in a department's name, aliases or introduction (longest first), and
 // for each complaint in symptomGroups that q mentions, the group's words the
-// departments use. One-character parts (腰, 腹) count only inside longer words.
-func deptContentWords(x *search.Index, q string) string {
+// departments use; groups are also looked for in said, the complaint before
+// its qualifiers were dropped (血糖高). One-character parts (腰, 腹) count only
+// inside longer words.
+func deptContentWords(x *search.Index, q, said string) string {
 	var texts []string
 	for _, d := range x.Data.Departments {
 		t := d.Name + "|" + strings.Join(d.Aliases, "|") + "|" + d.Intro
@@ -106,13 +118,16 @@ func deptContentWords(x *search.Index, q string) string {
 	var words []string
 	rest := strings.ReplaceAll(q, " ", "")
 	for _, g := range symptomGroups {
-		hit := ""
+		hit, saidHit := "", false
 		for _, w := range g {
 			if len([]rune(w)) >= len([]rune(hit)) && strings.Contains(rest, w) {
 				hit = w
 			}
+			if strings.Contains(said, w) {
+				saidHit = true
+			}
 		}
-		if hit == "" {
+		if hit == "" && !saidHit {
 			continue
 		}
 		for _, w := range g {
@@ -120,7 +135,9 @@ func deptContentWords(x *search.Index, q string) string {
 				words = append(words, w)
 			}
 		}
-		rest = strings.ReplaceAll(rest, hit, " ")
+		if hit != "" {
+			rest = strings.ReplaceAll(rest, hit, " ")
+		}
 	}
 	words = append(words, knownRuns(rest, inTexts)...)
 	return strings.Join(words, " ")
@@ -157,7 +174,7 @@ var symptomGroups = [][]string{
 	{"面瘫", "面神经炎", "面神经麻痹", "口眼歪斜", "口眼㖞斜", "嘴歪", "嘴巴歪", "嘴巴有点歪", "脸歪", "眼睛闭不上"},
 	{"积食", "积滞", "消化不良", "厌食", "不肯吃饭", "不爱吃饭", "不吃饭", "吃不下饭", "没胃口", "胃口不好", "唔肯食饭"},
 	{"痤疮", "暗疮", "痘痘", "青春痘", "长痘", "粉刺", "爆痘"},
-	{"咳嗽", "咳", "干咳", "咳痰", "有痰"},
+	{"咳嗽", "咳", "干咳", "咳痰", "有痰", "感冒", "流感"},
 	{"发热", "发烧", "高烧", "低烧", "高热", "发高烧"},
 	{"腹泻", "拉肚子", "闹肚子", "拉稀", "肚泻", "屙烂屎", "泻肚"},
 	{"便秘", "拉不出", "大便干", "解不出大便", "屙唔出"},
@@ -170,12 +187,12 @@ var symptomGroups = [][]string{
 	{"荨麻疹", "风团", "风疹块"},
 	{"月经不调", "月经不准", "大姨妈不准", "例假不准", "月经推迟", "月经提前"},
 	{"痛经", "来月经肚子痛", "大姨妈痛", "例假痛"},
-	{"胃痛", "胃疼", "胃胀", "肚子痛", "肚子疼", "腹痛"},
+	{"胃痛", "胃疼", "胃胀", "胃不舒服", "肚子痛", "肚子疼", "腹痛", "胃炎", "胃病"},
 	{"咽痛", "咽炎", "喉咙痛", "喉咙疼", "嗓子疼", "嗓子痛", "喉咙发炎"},
 	{"心悸", "心慌", "心跳快", "心跳很快"},
 	{"高血压", "血压高", "血压偏高", "血压有点高", "血压有些高", "血压比较高", "血压很高", "血压特别高", "血压太高"},
-	{"糖尿病", "血糖高", "血糖偏高", "血糖有点高", "血糖有些高", "血糖比较高", "血糖很高", "血糖特别高", "血糖太高"},
-	{"跌打损伤", "扭伤", "崴脚", "脚崴", "崴了脚", "脚崴了", "扭了脚", "扭到脚", "脚扭", "扭脚", "崴到", "跌伤", "撞伤", "骨折"},
+	{"糖尿病", "高血糖", "血糖高", "血糖偏高", "血糖有点高", "血糖有些高", "血糖比较高", "血糖很高", "血糖特别高", "血糖太高"},
+	{"跌打损伤", "扭伤", "崴脚", "脚崴", "崴了脚", "脚崴了", "扭了脚", "扭到脚", "脚扭", "扭脚", "崴到", "跌伤", "撞伤", "骨折", "关节"},
 	{"耳鸣", "耳朵响", "耳朵嗡嗡"},
 	{"鼻炎", "鼻塞", "流鼻涕", "打喷嚏", "鼻子不通"},
 	{"脱发", "掉头发", "甩头发", "掉发"},
@@ -230,3 +247,65 @@ var bodyWords = strings.NewReplacer(
 	"发烧", "发热", "起疹子", "皮疹", "长疹子", "皮疹", "腰间盘", "腰椎间盘", "拉不出", "便秘", "睡不着", "失眠",
 	"喘不上气", "气喘", "眼睛疼", "眼痛", "牙疼", "牙痛", "头疼", "头痛", "腰疼", "腰痛", "胸口疼", "胸痛",
 )
+
+// childWords say the patient is a child.
+var childWords = byLenDesc([]string{"宝宝", "孩子", "小孩", "小孩子", "儿童", "小儿", "婴儿", "娃", "儿子", "女儿", "小朋友", "BB", "bb"})
+
+// generalGroups are the symptomGroups (by their first word) a paediatric
+// department treats for children rather than a specialty.
+var generalGroups = map[string]bool{"咳嗽": true, "发热": true, "腹泻": true, "便秘": true, "积食": true, "胃痛": true, "咽痛": true}
+
+// generalComplaint reports whether said mentions a general complaint
+// (发烧, 咳嗽, 拉肚子) that a child sees the paediatrician for.
+func generalComplaint(said string) bool {
+	for _, g := range symptomGroups {
+		if !generalGroups[g[0]] {
+			continue
+		}
+		for _, w := range g {
+			if strings.Contains(said, w) {
+				return true
+			}
+		}
+	}
+	return hasAny(said, []string{"呕吐", "吐了", "发烧", "流鼻涕", "不舒服", "生病"})
+}
+
+// paediatricNames name a general paediatric department.
+var paediatricNames = []string{"儿科", "小儿科", "儿内科", "儿童内科", "小儿内科", "儿童科"}
+
+// childDept returns the hospital's general paediatric department, by its
+// name or an alias.
+func childDept(x *search.Index) (int, bool) {
+	for i, d := range x.Data.Departments {
+		for _, n := range append([]string{d.Name}, d.Aliases...) {
+			if isOneOf(compactNorm(n), paediatricNames) {
+				return i, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// feverClinicNote points a feverish child's family also at the fever clinic
+// when a department other than dept is (or runs) one.
+func feverClinicNote(x *search.Index, said string, dept int) string {
+	if !hasAny(said, []string{"发烧", "发热", "高烧", "低烧", "高热", "烧"}) {
+		return ""
+	}
+	for i, d := range x.Data.Departments {
+		if i == dept {
+			continue
+		}
+		for _, n := range append([]string{d.Name}, d.Aliases...) {
+			if strings.Contains(compactNorm(n), "发热门诊") {
+				note := "\n另：发烧也可以去发热门诊（" + d.Name + "）"
+				if d.Location != "" {
+					note += "，位置：" + d.Location
+				}
+				return note + "。"
+			}
+		}
+	}
+	return ""
+}
