@@ -319,7 +319,7 @@ func TestTestHospitalsThroughTheWebhook(t *testing.T) {
 
 const (
 	hospitalDFloor = 1.00
-	hospitalEFloor = 0.98
+	hospitalEFloor = 1.00
 	hospitalFFloor = 0.98
-	hospitalGFloor = 0.83
+	hospitalGFloor = 1.00
 )

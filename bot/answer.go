@@ -478,6 +478,9 @@ func (b *Bot) followUp(x *search.Index, s *session, u *understanding) (string, b
 		if text, ok := b.itemNoteFollowUp(x, s, u); ok && !u.detailCue {
 			return text, true
 		}
+		if text, ok := b.itemProcessStep(x, s, u); ok {
+			return text, true
+		}
 		if len(s.Items) > 0 && u.detailCue && !(u.priceCue && !u.frag && x.Known(u.iq) && confident(x, u.iq)) {
 			if text, ok := b.itemDetailQuestion(x, s, u); ok {
 				return text, true

@@ -60,6 +60,25 @@ func (b *Bot) processStep(x *search.Index, s *session, u *understanding) (string
 	if hs := x.Processes(u.tq); len(hs) > 0 && hs[0].Query >= 0.8 && hs[0].ID != pi {
 		return b.process(x, s, hs[0].ID), true
 	}
+	// A keyword of another process that the last one never mentions
+	// (出院手续 then 异地医保能直接结算吗): the patient changed topic.
+	if other, kw := otherProcessKeyword(d.Processes, pi, u.norm); other >= 0 {
+		s.Process = other + 1
+		// The step that names the keyword (异地医保患者：先备案) answers.
+		var named []int
+		for si, st := range d.Processes[other].Steps {
+			if strings.Contains(compactNorm(st), kw) {
+				named = append(named, si)
+			}
+		}
+		if len(named) == 1 {
+			return b.step(x, s, search.TextRef{Kind: search.TextStep, Index: other, Step: named[0]}), true
+		}
+		if text, ok := b.processStep(x, s, u); ok {
+			return text, true
+		}
+		return b.process(x, s, other), true
+	}
 	// 要带什么东西: the step that says what to bring.
 	if hasAny(u.norm, bringCues) {
 		if si := bringStep(d.Processes[pi].Steps); si >= 0 {
@@ -411,4 +430,36 @@ func bringStep(steps []string) int {
 		}
 	}
 	return bi
+}
+
+// otherProcessKeyword returns the process other than cur whose keyword of two
+// or more characters msg contains (the longest such keyword) when the
+// keyword occurs nowhere in cur's title, keywords or steps, and that keyword
+// normalised; -1 if none.
+func otherProcessKeyword(ps []knowledge.Process, cur int, msg string) (int, string) {
+	msg = strings.ReplaceAll(msg, " ", "")
+	curText := compactNorm(ps[cur].Title + "|" + strings.Join(ps[cur].Keywords, "|") + "|" + strings.Join(ps[cur].Steps, "|"))
+	best, bestLen, bestKw, tie := -1, 0, "", false
+	for i, p := range ps {
+		if i == cur {
+			continue
+		}
+		for _, k := range p.Keywords {
+			k = compactNorm(k)
+			n := utf8.RuneCountInString(k)
+			if n < 2 || !strings.Contains(msg, k) || strings.Contains(curText, k) {
+				continue
+			}
+			switch {
+			case n > bestLen:
+				best, bestLen, bestKw, tie = i, n, k, false
+			case n == bestLen && i != best:
+				tie = true
+			}
+		}
+	}
+	if tie || best < 0 {
+		return -1, ""
+	}
+	return best, bestKw
 }

@@ -152,6 +152,46 @@ func (b *Bot) itemNoteFollowUp(x *search.Index, s *session, u *understanding) (s
 	return strings.Join(lines, "\n"), true
 }
 
+// itemProcessStep answers a follow-up about the last items (代煎 then 可以寄到家里吗)
+// from a step of a process whose keyword names one of those items, when a
+// step matches the question clearly.
+func (b *Bot) itemProcessStep(x *search.Index, s *session, u *understanding) (string, bool) {
+	items := s.Items
+	if len(items) == 0 || len(items) > 3 || u.priceCue || !isQuestion(u.norm) {
+		return "", false
+	}
+	if hs := x.Items(u.iq); len(hs) > 0 && hs[0].Literal && hs[0].Query >= 0.9 && !containsInt(items, hs[0].ID) {
+		return "", false
+	}
+	procs := map[int]bool{}
+	for _, id := range items {
+		if id < 0 || id >= len(x.Data.Prices) {
+			return "", false
+		}
+		name := compactNorm(x.Data.Prices[id].Name)
+		for pi, p := range x.Data.Processes {
+			for _, k := range p.Keywords {
+				if k = compactNorm(k); utf8.RuneCountInString(k) >= 2 && strings.Contains(name, k) {
+					procs[pi] = true
+				}
+			}
+		}
+	}
+	if len(procs) == 0 {
+		return "", false
+	}
+	q := cleanSpaces(removeAll(u.norm, fillersSorted))
+	q = cleanSpaces(removeAll(q, detailFillers))
+	if q == "" {
+		return "", false
+	}
+	hs := x.Texts(q, true, func(r search.TextRef) bool { return r.Kind == search.TextStep && procs[r.Index] })
+	if len(hs) == 0 || hs[0].Query < stepThreshold {
+		return "", false
+	}
+	return b.step(x, s, hs[0].Ref), true
+}
+
 func containsInt(xs []int, v int) bool {
 	for _, x := range xs {
 		if x == v {

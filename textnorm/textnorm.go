@@ -158,6 +158,10 @@ var colloquial = strings.NewReplacer(
 	"有冇", "有没有", "系咪", "是不是", "冇", "没有", "乜嘢", "什么", "咩", "什么", "点样", "怎么", "点办", "怎么办",
 	"边度", "哪里", "边个", "哪个", "喺", "在", "睇", "看", "攞", "拿", "唔该", "", "唔", "不",
 	"细路仔", "孩子", "细路", "孩子", "小朋友", "孩子",
+	// 吴语 (上海话 / 江浙): 几钿 = 多少钱, 侬 = 你, 阿拉 = 我们, 小囡 = 孩子, 晓得 = 知道.
+	"老价钿", "多少钱", "几钿", "多少钱", "价钿", "价格",
+	"侬", "你", "阿拉", "我们", "小囡囡", "孩子", "小囡", "孩子", "囡囡", "孩子",
+	"晓得伐", "知道吗", "晓得", "知道", "啥辰光", "什么时候", "辰光", "时候",
 )
 
 // placeInsurance matches a province or large city naming where a patient is
@@ -166,7 +170,7 @@ var placeInsurance = regexp.MustCompile(`(北京|天津|上海|重庆|河北|山
 
 // Colloquial rewrites normalised patient text (see Normalize) into standard
 // phrasing: regional words become their common equivalents and a question
-// particle 不/没/嘛 at the end (有门诊不, 能报不) becomes 吗. Apply it to what a
+// particle 不/没/嘛/伐/哇 at the end (有门诊不, 能报不, 好结算伐) becomes 吗. Apply it to what a
 // patient typed, never to the hospital's own data.
 func Colloquial(n string) string {
 	if n == "" {
@@ -180,7 +184,7 @@ func Colloquial(n string) string {
 	if len(rs) >= 3 {
 		last, prev := rs[len(rs)-1], rs[len(rs)-2]
 		switch {
-		case last == '嘛':
+		case last == '嘛' || last == '伐' || last == '哇':
 			rs[len(rs)-1] = '吗'
 		case (last == '不' || last == '没') && !strings.ContainsRune("不没要可对还差", prev):
 			rs[len(rs)-1] = '吗'
