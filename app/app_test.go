@@ -324,5 +324,5 @@ const (
 	hospitalEFloor = 1.00
 	hospitalFFloor = 0.98
 	hospitalGFloor = 1.00
-	hospitalHFloor = 0.91
+	hospitalHFloor = 1.00
 )

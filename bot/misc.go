@@ -152,8 +152,14 @@ func refineStep(x *search.Index, q string, r search.TextRef) search.TextRef {
 				k++
 				continue
 			}
-			if w := string(rs[k : k+n]); !strings.Contains(head, w) || n >= 3 {
-				score[i] += n
+			if w := string(rs[k : k+n]); strings.Contains(head, w) {
+				if n >= 3 {
+					score[i] += n
+				}
+			} else {
+				// A title word with a character beside it (医保在) says
+				// only that character.
+				score[i] += n - longestIn(head, []rune(w))
 			}
 			k += n
 		}
@@ -164,6 +170,12 @@ func refineStep(x *search.Index, q string, r search.TextRef) search.TextRef {
 		for _, w := range g {
 			if strings.Contains(q, w) {
 				typed = true
+				if strings.Contains(head, w) {
+					// A title word's equivalents (医保 ~ 居民医保) say no more
+					// about the step than the word itself.
+					typed = false
+					break
+				}
 			}
 		}
 		if !typed {
@@ -188,6 +200,19 @@ func refineStep(x *search.Index, q string, r search.TextRef) search.TextRef {
 		r.Step = best
 	}
 	return r
+}
+
+// longestIn is the length of the longest run of two or more characters of w
+// found in s, or 0.
+func longestIn(s string, w []rune) int {
+	for l := len(w); l >= 2; l-- {
+		for k := 0; k+l <= len(w); k++ {
+			if strings.Contains(s, string(w[k:k+l])) {
+				return l
+			}
+		}
+	}
+	return 0
 }
 
 // step answers one step of a process and remembers the process.

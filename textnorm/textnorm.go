@@ -162,6 +162,12 @@ var colloquial = strings.NewReplacer(
 	"老价钿", "多少钱", "几钿", "多少钱", "价钿", "价格",
 	"侬", "你", "阿拉", "我们", "小囡囡", "孩子", "小囡", "孩子", "囡囡", "孩子",
 	"晓得伐", "知道吗", "晓得", "知道", "啥辰光", "什么时候", "辰光", "时候",
+	// 湘鄂 (湖南 / 湖北): 么子 = 什么, 么样 = 怎么(样), 冒得 = 没有, 伢 = 孩子.
+	// Standard words containing these pieces map to themselves first.
+	"什么样", "什么样", "怎么样", "怎么样", "这么样", "这么样", "那么样", "那么样", "多么样", "多么样",
+	"什么子", "什么子", "感冒得", "感冒得",
+	"么样办", "怎么办", "么样搞", "怎么办", "么样弄", "怎么弄", "么样", "怎么样", "么子", "什么",
+	"有冒得", "有没有", "冒得", "没有", "伢儿", "孩子", "伢崽", "孩子", "伢", "孩子",
 )
 
 // placeInsurance matches a province or large city naming where a patient is
@@ -181,6 +187,10 @@ func Colloquial(n string) string {
 		n = placeInsurance.ReplaceAllString(n, "异地${5}")
 	}
 	rs := []rune(n)
+	// 湘鄂 sentence-final particles 咯/啰 (挂什么科咯, 好了啰) carry no meaning.
+	for len(rs) >= 3 && (rs[len(rs)-1] == '咯' || rs[len(rs)-1] == '啰') {
+		rs = rs[:len(rs)-1]
+	}
 	if len(rs) >= 3 {
 		last, prev := rs[len(rs)-1], rs[len(rs)-2]
 		switch {
