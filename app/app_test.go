@@ -326,5 +326,5 @@ const (
 	hospitalFFloor = 0.98
 	hospitalGFloor = 1.00
 	hospitalHFloor = 1.00
-	hospitalIFloor = 0.90
+	hospitalIFloor = 0.96
 )

@@ -103,7 +103,9 @@ func (b *Bot) understand(x *search.Index, norm string, now time.Time) *understan
 	u.surname = surnameDoctors(x, norm)
 	u.depts = x.Departments(norm)
 	if len(u.depts) == 0 {
-		u.depts = x.Departments(x.Correct(norm))
+		// Words patients call their children (二宝) are never "corrected"
+		// into a department's alias (儿保).
+		u.depts = x.Departments(x.Correct(cleanSpaces(removeAll(norm, whoWords))))
 	}
 	if len(u.depts) == 0 && len(u.surname) > 0 {
 		u.depts = x.DepartmentsLoose(norm)
@@ -194,8 +196,14 @@ func (b *Bot) answer(x *search.Index, s *session, raw, norm string) (answerOut, 
 	if text, ok := b.strengthPick(x, s, norm); ok {
 		return done(text)
 	}
-	if n, ok := pickNumber(norm); ok && len(s.List) > 0 {
-		return done(b.pick(x, s, n))
+	if n, ok := pickNumber(norm); ok {
+		if len(s.List) > 0 {
+			return done(b.pick(x, s, n))
+		}
+		// A bare number names nothing without a list: never searched.
+		if isBareNumber(norm) {
+			return done("请直接告诉我您想咨询的项目，例如「血常规多少钱」「儿科在哪」；回复「帮助」查看能问什么。")
+		}
 	}
 	if isOneOf(norm, []string{"取消", "算了", "不用了", "退出", "结束"}) {
 		*s = session{Version: s.Version}
@@ -469,6 +477,9 @@ func (b *Bot) followUp(x *search.Index, s *session, u *understanding) (string, b
 		}
 	case intentPrice:
 		if text, ok := b.priceSuperlative(x, s, u.norm); ok {
+			return text, true
+		}
+		if text, ok := b.formNarrow(x, s, u.norm); ok {
 			return text, true
 		}
 		// A question naming another item is about that item.

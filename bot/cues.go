@@ -439,3 +439,18 @@ func countedHowMuch(norm string) bool {
 // kinWords name the patient's family (我妈住院了, 老公发烧).
 var kinWords = byLenDesc([]string{"我老公", "我老婆", "老公", "老婆", "媳妇", "我妈妈", "我爸爸", "我妈", "我爸", "妈妈", "爸爸",
 	"爷爷", "奶奶", "外公", "外婆", "姥姥", "姥爷", "我爱人", "爱人", "我家人", "家里人", "我儿子", "我女儿", "儿子", "女儿"})
+
+// isBareNumber reports whether a message is only a one- or two-digit number
+// (a pick from a list).
+func isBareNumber(norm string) bool {
+	t := strings.TrimSpace(norm)
+	if t == "" || len(t) > 2 {
+		return false
+	}
+	for _, r := range t {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -31,7 +31,7 @@ var deptTopicWords = byLenDesc([]string{"应该", "需要", "要", "看", "挂",
 
 // whoWords say who is ill rather than what: they only break ties between
 // departments that match the complaint equally (孩子咳嗽: 儿科 over 呼吸科).
-var whoWords = byLenDesc([]string{"宝宝", "孩子", "小孩", "小孩子", "儿童", "小儿", "婴儿", "娃", "老人", "老年人", "男的", "女的", "男人", "女人", "我家", "家里"})
+var whoWords = byLenDesc([]string{"宝宝", "大宝", "二宝", "三宝", "小宝", "老大", "老二", "老三", "闺女", "孩子", "小孩", "小孩子", "儿童", "小儿", "婴儿", "娃", "老人", "老年人", "男的", "女的", "男人", "女人", "我家", "家里"})
 
 // Department-by-topic thresholds.
 const (
@@ -250,7 +250,7 @@ var bodyWords = strings.NewReplacer(
 )
 
 // childWords say the patient is a child.
-var childWords = byLenDesc([]string{"宝宝", "孩子", "小孩", "小孩子", "儿童", "小儿", "婴儿", "娃", "儿子", "女儿", "小朋友", "BB", "bb"})
+var childWords = byLenDesc([]string{"宝宝", "孩子", "小孩", "小孩子", "儿童", "小儿", "婴儿", "娃", "儿子", "女儿", "小朋友", "BB", "bb", "大宝", "二宝", "三宝", "老大", "老二", "老三", "闺女", "小宝"})
 
 // generalGroups are the symptomGroups (by their first word) a paediatric
 // department treats for children rather than a specialty.

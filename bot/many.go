@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hospital/wxbot/search"
 )
@@ -63,6 +64,17 @@ func (b *Bot) priceMany(x *search.Index, s *session, u *understanding) (string, 
 		p = x.Correct(itemQuery(p))
 		if t := x.TrimForeignEdges(p); t != "" {
 			p = t
+		}
+		// Who it is for (孩子查血常规) names no item.
+		if !spanHit(x, p) {
+			t := x.TrimChatter(cleanSpaces(removeAll(removeAll(p, whoWords), kinWords)))
+			// A verb before the item (查血常规).
+			if r, n := utf8.DecodeRuneInString(t); n > 0 && search.ObjectVerb(string(r)) && !spanHit(x, t) {
+				t = t[n:]
+			}
+			if t != "" && spanHit(x, t) {
+				p = t
+			}
 		}
 		parts[i] = p
 	}
@@ -127,4 +139,10 @@ func (b *Bot) priceMany(x *search.Index, s *session, u *understanding) (string, 
 	}
 	sb.WriteString("回复序号查看详情。")
 	return sb.String(), true
+}
+
+// spanHit reports whether q names an item with a part's confidence.
+func spanHit(x *search.Index, q string) bool {
+	hs := x.Items(q)
+	return len(hs) > 0 && hs[0].Query >= spanConfidence
 }

@@ -306,8 +306,9 @@ func (b *Bot) human(x *search.Index) string {
 // unknown says honestly that nothing was found, with up to three close topics
 // (names only, never prices).
 func (b *Bot) unknown(x *search.Index, s *session, u *understanding) string {
+	// The last list survives a failed turn: a number after it still picks
+	// from it.
 	s.Intent = intentUnknown
-	s.List = nil
 	// Quote the patient's own words (烤瓷牙, not the part an item knows).
 	subject := u.iqFull
 	if utf8.RuneCountInString(subject) < 2 {

@@ -261,3 +261,49 @@ func (b *Bot) bloodTests(x *search.Index, s *session, norm string) (string, bool
 	text := b.showItems(x, s, ids, iq)
 	return iq + "按所查的检验项目收费，请问您要查哪一项？常见项目：\n" + text, true
 }
+
+// drugForms are the form words of a drug's name (布洛芬栓, 布洛芬混悬液): a
+// fragment naming one (栓的呢) narrows the last list to that form.
+var drugForms = byLenDesc([]string{"混悬滴剂", "混悬液", "口服液", "口服溶液", "颗粒", "胶囊", "糖浆", "滴剂", "喷雾", "喷剂", "软膏", "乳膏", "栓", "片", "针", "注射液", "贴"})
+
+// formFillers may surround a form word without naming anything.
+var formFillers = byLenDesc([]string{"那个", "那", "的", "呢", "吗", "啊", "要", "是", "剂", "型", "多少钱", "多少", "价格", "这个", "有没有", "有"})
+
+// formNarrow answers a drug-form fragment (栓的呢 after 布洛芬多少钱) with
+// the items of the last list whose names hold the form word.
+func (b *Bot) formNarrow(x *search.Index, s *session, norm string) (string, bool) {
+	if len(s.Items) < 2 {
+		return "", false
+	}
+	t := strings.ReplaceAll(norm, " ", "")
+	form := ""
+	for _, f := range drugForms {
+		if strings.Contains(t, f) {
+			form = f
+			break
+		}
+	}
+	if form == "" || cleanSpaces(removeAll(strings.Replace(t, form, "", 1), formFillers)) != "" {
+		return "", false
+	}
+	var hit []int
+	for _, id := range s.Items {
+		if id < 0 || id >= len(x.Data.Prices) {
+			return "", false
+		}
+		// The form word in the name, not its pack size (0.25g*6片).
+		if strings.Contains(hanHead(coreName(x.Data.Prices[id].Name)), form) {
+			hit = append(hit, id)
+		}
+	}
+	if len(hit) == 0 || len(hit) == len(s.Items) {
+		return "", false
+	}
+	list, title := append([]listEntry(nil), s.List...), s.ListTitle
+	text := b.showItems(x, s, hit, s.Query)
+	if len(hit) == 1 && len(list) > 0 {
+		// One form chosen: the list stays for picking another by number.
+		s.List, s.ListTitle = list, title
+	}
+	return text, true
+}

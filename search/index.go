@@ -1034,3 +1034,9 @@ func (x *Index) topicScore(c *corpus, text string, h TextHit) float64 {
 	}
 	return 0
 }
+
+// ObjectVerb reports whether w is a verb patients put before an item (查 of
+// 查血常规, 做 of 做胃镜).
+func ObjectVerb(w string) bool {
+	return utf8.RuneCountInString(w) == 1 && strings.Contains(objectVerbs, w)
+}
