@@ -323,8 +323,8 @@ func TestTestHospitalsThroughTheWebhook(t *testing.T) {
 const (
 	hospitalDFloor = 1.00
 	hospitalEFloor = 1.00
-	hospitalFFloor = 0.98
+	hospitalFFloor = 1.00
 	hospitalGFloor = 1.00
 	hospitalHFloor = 1.00
-	hospitalIFloor = 0.96
+	hospitalIFloor = 1.00
 )

@@ -799,9 +799,36 @@ func processByHead(x *search.Index, norm string) (int, bool) {
 	if titled >= 0 {
 		return titled, true
 	}
+	// The one process whose title or keywords say more of the asked words
+	// than any other (住院 + 押金 -> 住院流程, over 出院流程 for 退押金):
+	// words said beat characters shared.
+	if best, ok := mostNamed(heads, words); ok {
+		return best, true
+	}
 	hs := x.Processes(strings.Join(words, " "))
 	if len(hs) == 0 || hs[0].Query < 0.8 || (len(hs) > 1 && hs[1].Query > hs[0].Query-0.1) {
 		return 0, false
 	}
 	return hs[0].ID, true
+}
+
+// mostNamed returns the head (a process's title and keywords) containing
+// more of words than any other head; ok only when one is strictly best.
+func mostNamed(heads, words []string) (int, bool) {
+	best, bestN, second := -1, 0, 0
+	for i, h := range heads {
+		n := 0
+		for _, w := range words {
+			if strings.Contains(h, w) {
+				n++
+			}
+		}
+		switch {
+		case n > bestN:
+			best, bestN, second = i, n, bestN
+		case n > second:
+			second = n
+		}
+	}
+	return best, best >= 0 && bestN > second
 }

@@ -83,6 +83,17 @@ func splitAtJoiners(p string) []string {
 			return out
 		}
 	}
+	// 还有 opens a second question when what follows is a fragment of its
+	// own (胃镜无痛的多少钱还有普通的呢): ending in 呢 or 的, after a first
+	// question. Elsewhere it joins items of one question (血常规还有微量元素).
+	if i := strings.LastIndex(p, "还有"); i > 0 {
+		head, tail := p[:i], strings.TrimRightFunc(p[i+len("还有"):], func(r rune) bool {
+			return unicode.IsSpace(r) || unicode.IsPunct(r)
+		})
+		if strings.TrimSpace(head) != "" && tail != "呢" && (strings.HasSuffix(tail, "呢") || strings.HasSuffix(tail, "的")) {
+			return append(splitAtJoiners(head), tail)
+		}
+	}
 	return []string{p}
 }
 

@@ -129,6 +129,13 @@ func (b *Bot) priceFragment(x *search.Index, s *session, f string) (string, bool
 			return text, true
 		}
 	}
+	// A fragment that is an item's own name or code, for an item the last
+	// answer did not list (那CRP呢 after 血常规 and 微量元素), asks afresh.
+	if namesNewItem(x, s, f) {
+		if text, ok := b.priceFresh(x, s, f); ok {
+			return text, true
+		}
+	}
 	hs := x.Items(f)
 	if len(hs) == 0 || hs[0].Query < itemThreshold {
 		return b.noteFragment(x, s, f)
@@ -548,4 +555,50 @@ func longestNoteMatch(x *search.Index, items []int, f string) []int {
 		}
 	}
 	return out
+}
+
+// namesNewItem reports whether fragment f is the whole name of an item, or
+// the Latin code of one (its code column or the letters in its name's
+// parenthesis, CRP in C反应蛋白(CRP)), that the session's last answer did
+// not list.
+func namesNewItem(x *search.Index, s *session, f string) bool {
+	f = strings.ReplaceAll(f, " ", "")
+	if f == "" {
+		return false
+	}
+	// Codes are Latin words (crp, hba1c); a bare number picks from a list.
+	code := romanOnly(f)
+	for _, r := range f {
+		code = code && r < 0x80
+	}
+	listed := map[int]bool{}
+	for _, id := range s.Items {
+		listed[id] = true
+	}
+	for _, e := range s.List {
+		if e.Kind == listItem {
+			listed[e.ID] = true
+		}
+	}
+	for i := range x.Data.Prices {
+		if listed[i] {
+			continue
+		}
+		name := x.ItemName(i)
+		if name == f || x.ItemCore(i) == f {
+			return true
+		}
+		if !code {
+			continue
+		}
+		if strings.EqualFold(x.Data.Prices[i].Code, f) {
+			return true
+		}
+		if j := strings.Index(name, "("); j >= 0 {
+			if k := strings.Index(name[j:], ")"); k > 0 && strings.EqualFold(name[j+1:j+k], f) {
+				return true
+			}
+		}
+	}
+	return false
 }
