@@ -277,7 +277,9 @@ const demoCorpusFloor = 1.00
 // (c), a northern provincial hospital (d), a southern 中医院 (e) and a western
 // district hospital (f) and an eastern city hospital whose exports are messy
 // (g: prices in GB18030 with reordered columns, departments with a BOM) and a
-// central-China county hospital (h) and a northeastern children's hospital (i). Each was measured blind once
+// central-China county hospital (h), a northeastern children's hospital (i)
+// and a hospital exporting from Windows with voice-recognition phrasing (j:
+// CRLF files, an unknown extra column). Each was measured blind once
 // (README) and then used to improve the bot; here they guard against
 // regressions. Floors are the last measured figures, rounded down.
 func TestTestHospitalsThroughTheWebhook(t *testing.T) {
@@ -293,6 +295,7 @@ func TestTestHospitalsThroughTheWebhook(t *testing.T) {
 		{"g", "testdata/hospitals/g", "testdata/hospitals/g/dialogs.json", hospitalGFloor},
 		{"h", "testdata/hospitals/h", "testdata/hospitals/h/dialogs.json", hospitalHFloor},
 		{"i", "testdata/hospitals/i", "testdata/hospitals/i/dialogs.json", hospitalIFloor},
+		{"j", "testdata/hospitals/j", "testdata/hospitals/j/dialogs.json", 1.00},
 	} {
 		t.Run(h.name, func(t *testing.T) {
 			dir := h.dataDir
