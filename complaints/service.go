@@ -402,27 +402,8 @@ func (s *Service) load(ctx context.Context, number string) (*Ticket, []byte, err
 // update applies fn to the ticket and stores it, retrying when another writer
 // changed it meanwhile. fn may run more than once. It returns the stored ticket.
 func (s *Service) update(ctx context.Context, number string, fn func(t *Ticket) error) (*Ticket, error) {
-	for range 20 {
-		t, old, err := s.load(ctx, number)
-		if err != nil {
-			return nil, err
-		}
-		if err := fn(t); err != nil {
-			return nil, err
-		}
-		raw, err := json.Marshal(t)
-		if err != nil {
-			return nil, fmt.Errorf("encode complaint %s: %w", number, err)
-		}
-		ok, err := s.st.CompareAndSwap(ctx, keyTicket(number), old, raw, 0)
-		if err != nil {
-			return nil, fmt.Errorf("store complaint %s: %w", number, err)
-		}
-		if ok {
-			return t, nil
-		}
-	}
-	return nil, fmt.Errorf("store complaint %s: too many concurrent changes", number)
+	return store.UpdateJSON(ctx, s.st, keyTicket(number), "complaint "+number, 20,
+		func() (*Ticket, []byte, error) { return s.load(ctx, number) }, fn)
 }
 
 // Filter selects tickets in List. Zero fields select everything.

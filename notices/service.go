@@ -1,7 +1,6 @@
 package notices
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -195,35 +194,14 @@ func loadJSON[T any](ctx context.Context, st store.Store, key, what string, miss
 	return &v, b, nil
 }
 
-// updateJSON loads the value at key with load, applies change and stores it
-// with compare-and-swap, retrying up to casAttempts times when another writer
-// got there first (EConflict after that). It writes nothing when change left
-// the value as it was.
+// updateJSON is store.UpdateJSON with casAttempts tries; losing every race
+// is EConflict.
 func updateJSON[T any](ctx context.Context, st store.Store, key, what string, load func() (*T, []byte, error), change func(*T) error) (*T, error) {
-	for attempt := 0; attempt < casAttempts; attempt++ {
-		v, old, err := load()
-		if err != nil {
-			return nil, err
-		}
-		if err := change(v); err != nil {
-			return nil, err
-		}
-		b, err := json.Marshal(v)
-		if err != nil {
-			return nil, fmt.Errorf("update %s: %w", what, err)
-		}
-		if bytes.Equal(b, old) {
-			return v, nil
-		}
-		ok, err := st.CompareAndSwap(ctx, key, old, b, 0)
-		if err != nil {
-			return nil, fmt.Errorf("update %s: %w", what, err)
-		}
-		if ok {
-			return v, nil
-		}
+	v, err := store.UpdateJSON(ctx, st, key, what, casAttempts, load, change)
+	if errors.Is(err, store.ErrContended) {
+		return nil, errorf(EConflict, "%s is being changed by someone else; try again", what)
 	}
-	return nil, errorf(EConflict, "%s is being changed by someone else; try again", what)
+	return v, err
 }
 
 // List returns the notices in state (every notice when state is ""), newest first.
