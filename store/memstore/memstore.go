@@ -133,16 +133,28 @@ func (s *Store) typed(op, key string, k kind, now time.Time) (*entry, error) {
 	return e, nil
 }
 
-// wrote counts writes and now and then drops every expired key, so dedup keys
-// that are never read again do not pile up.
+// Expiry sampling: every sweepEvery-th write looks at sweepSample keys.
+const (
+	sweepEvery  = 4
+	sweepSample = 16
+)
+
+// wrote drops expired keys among a few picked at random (Go starts each map
+// iteration at a random place), as Redis's active expiry does: every
+// sweepEvery writes remove about sweepSample times the expired share, so keys
+// that are never read again (WeChat dedup ids) stay under about
+// sweepEvery/sweepSample of the live keys, at a constant cost per write.
 func (s *Store) wrote(now time.Time) {
-	s.writes++
-	if s.writes%1024 != 0 {
+	if s.writes++; s.writes%sweepEvery != 0 {
 		return
 	}
+	n := 0
 	for k, e := range s.keys {
 		if !e.expires.IsZero() && !now.Before(e.expires) {
 			delete(s.keys, k)
+		}
+		if n++; n == sweepSample {
+			return
 		}
 	}
 }
