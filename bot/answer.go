@@ -173,8 +173,7 @@ func surnameDoctors(x *search.Index, norm string) []string {
 }
 
 // answer is the core: commands, then understanding with the session's context.
-func (b *Bot) answer(x *search.Index, s *session, raw, norm string) (answerOut, bool) {
-	now := b.opts.Clock.Now()
+func (b *Bot) answer(x *search.Index, s *session, raw, norm string, now time.Time) (answerOut, bool) {
 	done := func(text string) (answerOut, bool) { return answerOut{text: b.finish(x, text)}, true }
 
 	if norm == "" {

@@ -45,6 +45,7 @@ type Bot struct {
 	idx     *search.Index
 	idxData *knowledge.Data
 	idxVer  int64
+	memo    *replyMemo // answers on idx
 }
 
 var _ Responder = (*Bot)(nil)
@@ -78,6 +79,7 @@ func (b *Bot) index() *search.Index {
 	start := time.Now()
 	b.idx = search.Build(d)
 	b.idxData, b.idxVer = d, d.Version
+	b.memo = newReplyMemo(b.idx)
 	b.log.Info("knowledge indexed", zap.Int64("version", d.Version), zap.Int("prices", len(d.Prices)),
 		zap.Duration("took", time.Since(start)))
 	return b.idx
@@ -156,7 +158,7 @@ func (b *Bot) runSkills(ctx context.Context, x *search.Index, msg Message, norm 
 		if err != nil {
 			b.log.Warn("session unavailable", zap.Error(err))
 		}
-		out, ok := b.answer(x, s, text, n)
+		out, ok := b.answer(x, s, text, n, b.opts.Clock.Now())
 		if !ok {
 			return Reply{}, false
 		}
@@ -189,17 +191,14 @@ func (b *Bot) text(ctx context.Context, x *search.Index, msg Message) (Reply, er
 	if r, handled, err := b.runSkills(ctx, x, msg, norm); handled || err != nil {
 		return r, err
 	}
-	s, err := loadSession(ctx, b.opts.Store, msg.UserID)
+	raw, err := loadSessionRaw(ctx, b.opts.Store, msg.UserID)
 	storeOK := err == nil
 	if err != nil {
 		b.log.Warn("session unavailable; answering without context", zap.Error(err))
 	}
-	if s.Version != x.Data.Version {
-		s = &session{Version: x.Data.Version}
-	}
-	out, ok := b.answer(x, s, msg.Text, textnorm.Colloquial(norm))
-	if storeOK {
-		if err := saveSession(ctx, b.opts.Store, msg.UserID, s); err != nil {
+	out, ok, after := b.memoAnswer(x, raw, msg.Text, textnorm.Colloquial(norm), b.opts.Clock.Now())
+	if storeOK && after != nil {
+		if err := saveSessionRaw(ctx, b.opts.Store, msg.UserID, after); err != nil {
 			b.log.Warn("session not saved", zap.Error(err))
 		}
 	}

@@ -70,21 +70,44 @@ type session struct {
 // loadSession reads a session; a missing or unreadable one is empty. The
 // error reports only store failures.
 func loadSession(ctx context.Context, st store.Store, openID string) (*session, error) {
-	s := &session{}
+	raw, err := loadSessionRaw(ctx, st, openID)
+	return decodeSession(raw), err
+}
+
+// loadSessionRaw reads a session's stored form (nil when there is none).
+func loadSessionRaw(ctx context.Context, st store.Store, openID string) ([]byte, error) {
 	if st == nil || openID == "" {
-		return s, nil
+		return nil, nil
 	}
 	raw, err := st.Get(ctx, sessionKey(openID))
 	if errors.Is(err, store.ErrNotFound) {
-		return s, nil
+		return nil, nil
 	}
 	if err != nil {
-		return s, fmt.Errorf("load session: %w", err)
+		return nil, fmt.Errorf("load session: %w", err)
+	}
+	return raw, nil
+}
+
+// decodeSession decodes a stored session; a missing or unreadable one is empty.
+func decodeSession(raw []byte) *session {
+	s := &session{}
+	if len(raw) == 0 {
+		return s
 	}
 	if err := json.Unmarshal(raw, s); err != nil {
-		return &session{}, nil
+		return &session{}
 	}
-	return s, nil
+	return s
+}
+
+// encodeSession is a session's stored form.
+func encodeSession(s *session) ([]byte, error) {
+	raw, err := json.Marshal(s)
+	if err != nil {
+		return nil, fmt.Errorf("encode session: %w", err)
+	}
+	return raw, nil
 }
 
 // saveSession writes a session with the idle TTL.
@@ -92,9 +115,17 @@ func saveSession(ctx context.Context, st store.Store, openID string, s *session)
 	if st == nil || openID == "" {
 		return nil
 	}
-	raw, err := json.Marshal(s)
+	raw, err := encodeSession(s)
 	if err != nil {
 		return fmt.Errorf("save session: %w", err)
+	}
+	return saveSessionRaw(ctx, st, openID, raw)
+}
+
+// saveSessionRaw writes a session's stored form with the idle TTL.
+func saveSessionRaw(ctx context.Context, st store.Store, openID string, raw []byte) error {
+	if st == nil || openID == "" {
+		return nil
 	}
 	if err := st.Set(ctx, sessionKey(openID), raw, SessionTTL); err != nil {
 		return fmt.Errorf("save session: %w", err)
