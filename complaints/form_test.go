@@ -566,6 +566,25 @@ func TestOtherMessagesPassWithoutForm(t *testing.T) {
 	_ = context.Background
 }
 
+// The customer-service window runs 48 hours from the patient's last message,
+// to the minute: a patient who keeps writing keeps it open.
+func TestWindowFollowsThePatientsLastMessage(t *testing.T) {
+	h := newHarness(t)
+	h.say("血常规多少钱")
+	h.clk.Advance(30 * time.Second)
+	h.say("尿常规呢")
+	h.clk.Advance(40 * time.Hour)
+	h.say("住院怎么办")
+	h.clk.Advance(47 * time.Hour)
+	if !h.svc.withinWindow(h.ctx, "user-1") {
+		t.Errorf("window closed 47 hours after the patient's last message")
+	}
+	h.clk.Advance(2 * time.Hour)
+	if h.svc.withinWindow(h.ctx, "user-1") {
+		t.Errorf("window still open 49 hours after the patient's last message")
+	}
+}
+
 // answerLog records what the form passes to the core bot.
 type answerLog struct {
 	mu   sync.Mutex

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
@@ -114,7 +115,15 @@ type Service struct {
 
 	overdue prometheus.Gauge
 	dueSoon prometheus.Gauge
+
+	// touched is when this instance last recorded each recent patient's
+	// message, so a chatty patient costs one store write a minute, not one
+	// per message.
+	touched *lru.Cache[string, int64]
 }
+
+// touchEvery is how precisely the customer-service window is recorded.
+const touchEvery = time.Minute
 
 // New returns a Service on st.
 func New(st store.Store, opts Options) *Service {
@@ -154,8 +163,12 @@ func New(st store.Store, opts Options) *Service {
 	if opts.MediaBudget <= 0 {
 		opts.MediaBudget = 2 * time.Second
 	}
+	touched, err := lru.New[string, int64](16384)
+	if err != nil {
+		panic(err) // only for a size <= 0
+	}
 	s := &Service{
-		st: st, opts: opts, clk: opts.Clock, cal: opts.Calendar,
+		st: st, opts: opts, clk: opts.Clock, cal: opts.Calendar, touched: touched,
 		log: opts.Logger.With(zap.String("component", "complaints")),
 		overdue: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "wxbot_complaints_overdue",
@@ -242,10 +255,15 @@ func (s *Service) TouchUser(ctx context.Context, openID string) error {
 	if openID == "" {
 		return nil
 	}
-	v := []byte(strconv.FormatInt(s.clk.Now().Unix(), 10))
+	now := s.clk.Now()
+	if last, ok := s.touched.Get(openID); ok && now.Sub(time.Unix(0, last)) < touchEvery {
+		return nil
+	}
+	v := []byte(strconv.FormatInt(now.Unix(), 10))
 	if err := s.st.Set(ctx, keyLastSeen(openID), v, CustomWindow+time.Hour); err != nil {
 		return fmt.Errorf("touch user: %w", err)
 	}
+	s.touched.Add(openID, now.UnixNano())
 	return nil
 }
 
