@@ -21,12 +21,14 @@ type request struct {
 	body []byte
 }
 
-// userTmpl is a plaintext-mode template: the signed URL of one user and the
-// text message's XML split around its MsgId.
+// userTmpl is a plaintext-mode template: the signed URL of one user and, for
+// each text, the message's XML split around its MsgId.
 type userTmpl struct {
-	url            string
-	prefix, suffix []byte
+	url   string
+	texts []bodyTmpl
 }
+
+type bodyTmpl struct{ prefix, suffix []byte }
 
 // generator hands out requests whose MsgIds are unique across the whole run:
 // id = base + a run-wide counter, base being the start time in nanoseconds, so
@@ -41,7 +43,7 @@ type userTmpl struct {
 type generator struct {
 	acct    wxsim.Account
 	base    string
-	text    string
+	texts   []string
 	at      time.Time
 	idBase  int64
 	openIDs []string
@@ -56,25 +58,41 @@ type generator struct {
 // openID returns user i's OpenID (28 characters, like WeChat's).
 func openID(i int) string { return fmt.Sprintf("oLoadTest_%018d", i) }
 
-func newGenerator(acct wxsim.Account, baseURL, text string, users, pool int, at time.Time) (*generator, error) {
-	g := &generator{acct: acct, base: baseURL, text: text, at: at, idBase: at.UnixNano()}
+// pick returns the user and the text of request i: request i comes from user
+// i mod users, and each user says the texts in turn, so with several texts
+// every patient holds a conversation of varied questions.
+func (g *generator) pick(i int64) (user, text int) {
+	n := int64(len(g.openIDs))
+	return int(i % n), int((i / n) % int64(len(g.texts)))
+}
+
+// newGenerator prepares requests from users OpenIDs saying texts in turn.
+func newGenerator(acct wxsim.Account, baseURL string, texts []string, users, pool int, at time.Time) (*generator, error) {
+	if len(texts) == 0 {
+		return nil, fmt.Errorf("no text to send")
+	}
+	g := &generator{acct: acct, base: baseURL, texts: texts, at: at, idBase: at.UnixNano()}
 	for i := 0; i < users; i++ {
 		g.openIDs = append(g.openIDs, openID(i))
 	}
 	if acct.Mode == wxsim.Plain {
 		mark := strconv.FormatInt(sentinel, 10)
 		for _, u := range g.openIDs {
-			xml := wxsim.Text(acct.OriginalID, u, text, sentinel, at)
-			i := bytes.Index(xml, []byte("<MsgId>"+mark+"</MsgId>"))
-			if i < 0 {
-				return nil, fmt.Errorf("message template has no MsgId %s", mark)
-			}
-			i += len("<MsgId>")
-			req, err := acct.Build(xml, u, at)
+			req, err := acct.Build(wxsim.Text(acct.OriginalID, u, texts[0], sentinel, at), u, at)
 			if err != nil {
 				return nil, fmt.Errorf("sign request for %s: %w", u, err)
 			}
-			g.users = append(g.users, userTmpl{url: req.URL(baseURL), prefix: xml[:i], suffix: xml[i+len(mark):]})
+			ut := userTmpl{url: req.URL(baseURL)}
+			for _, text := range texts {
+				xml := wxsim.Text(acct.OriginalID, u, text, sentinel, at)
+				i := bytes.Index(xml, []byte("<MsgId>"+mark+"</MsgId>"))
+				if i < 0 {
+					return nil, fmt.Errorf("message template has no MsgId %s", mark)
+				}
+				i += len("<MsgId>")
+				ut.texts = append(ut.texts, bodyTmpl{prefix: xml[:i], suffix: xml[i+len(mark):]})
+			}
+			g.users = append(g.users, ut)
 		}
 		return g, nil
 	}
@@ -110,8 +128,9 @@ func newGenerator(acct wxsim.Account, baseURL, text string, users, pool int, at 
 
 // build makes the complete request number i (signed and encrypted).
 func (g *generator) build(i int64) (request, error) {
-	u := g.openIDs[int(i%int64(len(g.openIDs)))]
-	req, err := g.acct.Build(wxsim.Text(g.acct.OriginalID, u, g.text, g.idBase+i, g.at), u, g.at)
+	ui, ti := g.pick(i)
+	u := g.openIDs[ui]
+	req, err := g.acct.Build(wxsim.Text(g.acct.OriginalID, u, g.texts[ti], g.idBase+i, g.at), u, g.at)
 	if err != nil {
 		return request{}, fmt.Errorf("build request %d: %w", i, err)
 	}
@@ -122,12 +141,13 @@ func (g *generator) build(i int64) (request, error) {
 func (g *generator) get() (request, error) {
 	i := g.next.Add(1) - 1
 	if g.acct.Mode == wxsim.Plain {
-		t := &g.users[int(i%int64(len(g.users)))]
+		ui, ti := g.pick(i)
+		t := &g.users[ui].texts[ti]
 		body := make([]byte, 0, len(t.prefix)+20+len(t.suffix))
 		body = append(body, t.prefix...)
 		body = strconv.AppendInt(body, g.idBase+i, 10)
 		body = append(body, t.suffix...)
-		return request{url: t.url, body: body}, nil
+		return request{url: g.users[ui].url, body: body}, nil
 	}
 	if i < int64(len(g.pool)) {
 		r := g.pool[i]

@@ -14,11 +14,13 @@ import (
 )
 
 // Every request the generator hands out carries its own MsgId, also past the
-// pre-built pool, and is signed (and encrypted) so a webhook accepts it.
+// pre-built pool, and is signed (and encrypted) so a webhook accepts it; each
+// patient says the texts in turn.
 func TestGeneratorGivesUniqueSignedMessages(t *testing.T) {
+	texts := []string{"血常规多少钱", "住院流程", "儿科周六有门诊吗"}
 	for _, mode := range []wxsim.Mode{wxsim.Plain, wxsim.Safe} {
 		acct := benchAccount(mode)
-		g, err := newGenerator(acct, "http://127.0.0.1/wechat", "血常规多少钱", 7, 50, time.Now())
+		g, err := newGenerator(acct, "http://127.0.0.1/wechat", texts, 7, 50, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,8 +63,8 @@ func TestGeneratorGivesUniqueSignedMessages(t *testing.T) {
 				t.Fatalf("mode %d request %d: MsgId %d repeated", mode, i, m.MsgID)
 			}
 			seen[m.MsgID] = true
-			if m.Content != "血常规多少钱" || m.FromUserName != q.Get("openid") {
-				t.Fatalf("request %d: content %q from %q, openid %q", i, m.Content, m.FromUserName, q.Get("openid"))
+			if want := texts[(i/7)%3]; m.Content != want || m.FromUserName != openID(i%7) || m.FromUserName != q.Get("openid") {
+				t.Fatalf("request %d: content %q from %q, openid %q; want %q from %q", i, m.Content, m.FromUserName, q.Get("openid"), want, openID(i%7))
 			}
 		}
 		if mode == wxsim.Safe && g.onTheFly.Load() != 150 {

@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -41,6 +42,7 @@ type options struct {
 	requests   int
 	warmup     time.Duration
 	text       string
+	textsFile  string
 	users      int
 	rateHint   int
 	pool       int
@@ -63,6 +65,7 @@ func main() {
 	flag.IntVar(&o.requests, "n", 0, "send exactly this many requests instead of running for -d")
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "send for this long before measuring (not counted)")
 	flag.StringVar(&o.text, "text", "血常规多少钱", "the text every message carries")
+	flag.StringVar(&o.textsFile, "texts", "", "a file of messages, one per line, that each patient says in turn (instead of --text)")
 	flag.IntVar(&o.users, "users", 1000, "distinct OpenIDs the messages come from")
 	flag.IntVar(&o.rateHint, "rate-hint", 15000, "safe mode: expected req/s, sizes the pre-built pool as rate-hint*(warmup+d)")
 	flag.IntVar(&o.pool, "pool", 0, "safe mode: pre-built requests (0: from -n or --rate-hint); beyond it workers encrypt on the fly")
@@ -103,6 +106,28 @@ func (o options) account() (wxsim.Account, error) {
 	return a, nil
 }
 
+// messages are the texts to send: --texts' lines (blank ones and lines
+// starting with # skipped), else --text.
+func (o options) messages() ([]string, error) {
+	if o.textsFile == "" {
+		return []string{o.text}, nil
+	}
+	raw, err := os.ReadFile(o.textsFile)
+	if err != nil {
+		return nil, fmt.Errorf("--texts: %w", err)
+	}
+	var texts []string
+	for _, line := range strings.Split(string(raw), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			texts = append(texts, line)
+		}
+	}
+	if len(texts) == 0 {
+		return nil, fmt.Errorf("--texts: %s holds no message", o.textsFile)
+	}
+	return texts, nil
+}
+
 func runLoad(ctx context.Context, o options, out io.Writer) error {
 	if o.conns < 1 {
 		return errors.New("-c must be at least 1")
@@ -125,8 +150,12 @@ func runLoad(ctx context.Context, o options, out io.Writer) error {
 			poolSize = int(float64(o.rateHint) * (o.duration + o.warmup).Seconds())
 		}
 	}
+	texts, err := o.messages()
+	if err != nil {
+		return err
+	}
 	t0 := time.Now()
-	gen, err := newGenerator(acct, o.url, o.text, o.users, poolSize, time.Now())
+	gen, err := newGenerator(acct, o.url, texts, o.users, poolSize, time.Now())
 	if err != nil {
 		return err
 	}

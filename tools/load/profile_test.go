@@ -21,6 +21,7 @@ import (
 	"github.com/hospital/wxbot/config"
 	"github.com/hospital/wxbot/store"
 	"github.com/hospital/wxbot/store/memstore"
+	"github.com/hospital/wxbot/store/tiered"
 	"github.com/hospital/wxbot/wxsim"
 )
 
@@ -44,7 +45,7 @@ func benchAccount(mode wxsim.Mode) wxsim.Account {
 // checks that every answer is a real one.
 func drive(b *testing.B, h http.Handler, acct wxsim.Account) {
 	b.Helper()
-	g, err := newGenerator(acct, "http://127.0.0.1/wechat", "血常规多少钱", 1000, b.N+64, time.Now())
+	g, err := newGenerator(acct, "http://127.0.0.1/wechat", []string{"血常规多少钱"}, 1000, b.N+64, time.Now())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -136,6 +137,8 @@ func benchService(b *testing.B, mode wxsim.Mode, backend string) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		// As app.New does for the embedded store: minutes-long keys in memory.
+		st = tiered.New(st, memstore.New(), app.VolatilePrefixes...)
 	}
 	cs := newCountStore(st)
 	a, err := app.New(ctx, app.Options{Config: cfg, Store: cs, SkipBackground: true})

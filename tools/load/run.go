@@ -335,7 +335,11 @@ func (res *result) print(w io.Writer, o options, g *generator) {
 	elapsed := res.end.Sub(res.start)
 	rps := float64(ok) / elapsed.Seconds()
 
-	fmt.Fprintf(w, "target     %s  mode=%s  c=%d  users=%d  text=%q\n", o.url, o.mode, o.conns, o.users, o.text)
+	what := fmt.Sprintf("text=%q", o.text)
+	if len(g.texts) > 1 || o.textsFile != "" {
+		what = fmt.Sprintf("texts=%s (%d messages, each patient says them in turn)", o.textsFile, len(g.texts))
+	}
+	fmt.Fprintf(w, "target     %s  mode=%s  c=%d  users=%d  %s\n", o.url, o.mode, o.conns, o.users, what)
 	genNote := "plaintext: per-user signed URL pre-built, MsgId spliced into the body per request"
 	if g.acct.Mode != wxsim.Plain {
 		genNote = fmt.Sprintf("safe: %d requests pre-encrypted in %s; %d encrypted on the fly by workers",
