@@ -240,7 +240,7 @@ func (h *Webhook) serve(w http.ResponseWriter, r *http.Request, log *zap.Logger)
 	}
 
 	rec := newBuffer()
-	req := r.Clone(r.Context())
+	req := r.WithContext(r.Context()) // a shallow copy: the SDK only reads it
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	srv := oa.GetServer(req, rec)
 	t := &turn{}

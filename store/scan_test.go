@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -50,5 +51,15 @@ func TestMembersReturnsTheScanError(t *testing.T) {
 	got, err := store.Members(context.Background(), p, "k", 10)
 	if !errors.Is(err, store.ErrUnavailable) || got != nil {
 		t.Errorf("Members = %v, %v; want nil, ErrUnavailable", got, err)
+	}
+}
+
+func TestNotFoundErrorNamesTheKeyAndIsErrNotFound(t *testing.T) {
+	err := fmt.Errorf("load draft: %w", &store.NotFoundError{Op: "get", Key: "complaint:draft:o1"})
+	if !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("errors.Is(%v, ErrNotFound) = false", err)
+	}
+	if want := `load draft: get "complaint:draft:o1": store: not found`; err.Error() != want {
+		t.Errorf("message %q, want %q", err.Error(), want)
 	}
 }

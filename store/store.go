@@ -11,11 +11,23 @@ package store
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 )
 
 // ErrNotFound is returned by reads of a key, field or item that does not exist.
 var ErrNotFound = errors.New("store: not found")
+
+// NotFoundError is ErrNotFound for one key. It is built without formatting:
+// reads of absent keys are everyday (most patients have no complaint draft).
+type NotFoundError struct{ Op, Key string }
+
+func (e *NotFoundError) Error() string {
+	return e.Op + " " + strconv.Quote(e.Key) + ": " + ErrNotFound.Error()
+}
+
+// Unwrap makes errors.Is(err, ErrNotFound) true.
+func (e *NotFoundError) Unwrap() error { return ErrNotFound }
 
 // ErrUnavailable wraps every failure to reach the backend (Redis down, file closed).
 // Callers test it with errors.Is to tell "not there" from "could not look".

@@ -436,17 +436,19 @@ func dataCreate(tx *bolt.Tx, key string) (*bolt.Bucket, error) {
 // Get returns the value at key, or store.ErrNotFound.
 func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 	var out []byte
+	missing := false
 	err := s.view(ctx, "get", func(tx *bolt.Tx) error {
 		r, ok, err := getKind(tx, key, kindString, s.clock.Now())
 		if err != nil {
 			return err
 		}
-		if !ok {
-			return fmt.Errorf("%q: %w", key, store.ErrNotFound)
-		}
+		missing = !ok
 		out = r.payload
 		return nil
 	})
+	if err == nil && missing {
+		return nil, &store.NotFoundError{Op: "get", Key: key}
+	}
 	return out, err
 }
 

@@ -177,7 +177,7 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 		return nil, err
 	}
 	if e == nil {
-		return nil, fmt.Errorf("get %q: %w", key, store.ErrNotFound)
+		return nil, &store.NotFoundError{Op: "get", Key: key}
 	}
 	return append([]byte{}, e.str...), nil
 }
