@@ -45,7 +45,7 @@ func withRequestID(log *zap.Logger, next http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
-		l := log.With(zap.String("request_id", id))
+		l := log.WithLazy(zap.String("request_id", id))
 		sw := &statusWriter{ResponseWriter: w}
 		start := time.Now()
 		next.ServeHTTP(sw, r.WithContext(logging.WithLogger(r.Context(), l)))

@@ -347,7 +347,7 @@ func (h *Webhook) handle(ctx context.Context, log *zap.Logger, m *message.MixMes
 	}
 	kind := kindLabel(msg)
 	h.metrics.Messages.WithLabelValues(kind).Inc()
-	log = log.With(zap.String("kind", kind), zap.Int64("msg_id", msg.MsgID))
+	log = log.WithLazy(zap.String("kind", kind), zap.Int64("msg_id", msg.MsgID))
 
 	if h.store != nil {
 		fresh, err := h.store.SetNX(ctx, dedupKey(msg), []byte("1"), h.cfg.DedupTTL)
