@@ -294,19 +294,25 @@ func (c *Console) faqAdd(w http.ResponseWriter, r *http.Request, _ *staff.Member
 			}
 		}
 	}
-	entries := append(append([]knowledge.FAQEntry(nil), cur.FAQ...), knowledge.FAQEntry{Questions: questions, Answer: d.Answer})
-	raw, err := EncodeFAQ(entries)
+	// Validate the entry as a one-entry faq.yaml, then add it to whatever
+	// version is current (another admin may be adding one right now).
+	raw, err := EncodeFAQ([]knowledge.FAQEntry{{Questions: questions, Answer: d.Answer}})
 	if err != nil {
 		c.internal(w, r, err)
 		return
 	}
-	res, err := c.d.Knowledge.Import(ctx, knowledge.KindFAQ, knowledge.FileNames[knowledge.KindFAQ], raw)
+	parsed, err := knowledge.Parse(knowledge.KindFAQ, knowledge.FileNames[knowledge.KindFAQ], raw)
 	if err != nil {
 		var ve *knowledge.ValidationError
 		if errors.As(err, &ve) {
 			again("无法添加：" + ve.Error())
 			return
 		}
+		c.internal(w, r, err)
+		return
+	}
+	res, err := c.d.Knowledge.AddFAQ(ctx, parsed.FAQ[0])
+	if err != nil {
 		c.internal(w, r, err)
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -33,8 +34,19 @@ const (
 	keepVersions = 3
 	// maxCommitAttempts bounds retries when another instance imports at the
 	// same moment.
-	maxCommitAttempts = 5
+	maxCommitAttempts = 20
 )
+
+// backoff waits a random few milliseconds, more after each lost race, so
+// instances importing at the same moment take turns.
+func (r *Repo) backoff(ctx context.Context, attempt int) {
+	t := time.NewTimer(time.Duration(rand.Int64N(int64(attempt+1) * int64(2*time.Millisecond))))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
 
 // ImportResult describes one successful import.
 type ImportResult struct {
@@ -149,6 +161,17 @@ func (r *Repo) replaceKind(ctx context.Context, kind Kind, parsed *Data) (Import
 	})
 }
 
+// AddFAQ adds one FAQ entry (already validated) to whatever version is
+// current when it is written, so staff adding entries at the same moment, on
+// one instance or several, keep every entry.
+func (r *Repo) AddFAQ(ctx context.Context, e FAQEntry) (ImportResult, error) {
+	return r.commit(ctx, KindFAQ, func(base *Data) *Data {
+		next := *base
+		next.FAQ = append(append(make([]FAQEntry, 0, len(base.FAQ)+1), base.FAQ...), e)
+		return &next
+	})
+}
+
 // upsertProcess returns procs with p replacing the process of the same ID, or
 // appended when there is none.
 func upsertProcess(procs []Process, p Process) []Process {
@@ -212,7 +235,11 @@ func (r *Repo) commit(ctx context.Context, kind Kind, build func(base *Data) *Da
 		}
 		base := r.cur.Load()
 		if base.Version != baseVersion {
-			if base, err = r.fetch(ctx, baseVersion); err != nil {
+			if base, err = r.fetch(ctx, baseVersion); errors.Is(err, store.ErrNotFound) {
+				// Imports elsewhere moved past that version and pruned it.
+				r.backoff(ctx, attempt)
+				continue
+			} else if err != nil {
 				return ImportResult{Kind: kind}, fmt.Errorf("%s: %w", op, err)
 			}
 		}
@@ -250,6 +277,7 @@ func (r *Repo) commit(ctx context.Context, kind Kind, build func(base *Data) *Da
 		}
 		if !swapped {
 			r.log.Info("knowledge import raced with another import; retrying", zap.String("kind", string(kind)))
+			r.backoff(ctx, attempt)
 			continue
 		}
 		r.swap(next)

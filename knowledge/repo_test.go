@@ -286,6 +286,49 @@ func TestConcurrentImportsOnTwoReposKeepBoth(t *testing.T) {
 	}
 }
 
+// Two admins on two instances add FAQ entries at the same moment: every
+// entry is kept.
+func TestConcurrentFAQAddsOnTwoReposKeepEvery(t *testing.T) {
+	ctx := context.Background()
+	st := memstore.New()
+	a, b := newTestRepo(st), newTestRepo(st)
+	if _, err := a.Import(ctx, KindFAQ, "faq.yaml", readEval(t, "faq.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 16 {
+		r := a
+		if i%2 == 1 {
+			r = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e := FAQEntry{Questions: []string{fmt.Sprintf("第%d个新问题", i)}, Answer: fmt.Sprintf("答案%d", i)}
+			if _, err := r.AddFAQ(ctx, e); err != nil {
+				t.Errorf("add %d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	c := newTestRepo(st)
+	if err := c.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, e := range c.Current().FAQ {
+		got[e.Questions[0]] = true
+	}
+	if len(c.Current().FAQ) != 30+16 {
+		t.Errorf("%d FAQ entries after 16 concurrent adds to 30, want 46", len(c.Current().FAQ))
+	}
+	for i := range 16 {
+		if q := fmt.Sprintf("第%d个新问题", i); !got[q] {
+			t.Errorf("entry %q lost", q)
+		}
+	}
+}
+
 func TestCurrentDuringImportsSeesWholeVersions(t *testing.T) {
 	ctx := context.Background()
 	r := newTestRepo(memstore.New())
