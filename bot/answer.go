@@ -238,6 +238,12 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 	}
 	if len(u.surname) > 0 && !u.priceCue {
 		ds := filterDoctorsByDept(x, u.surname, u.depts)
+		if len(ds) > 1 && len(u.depts) == 0 && s.Dept > 0 {
+			// 刘医生哪天在 right after 老年病科: the one of that department.
+			if in := filterDoctorsByDept(x, ds, []int{s.Dept - 1}); len(in) == 1 {
+				ds = in
+			}
+		}
 		if len(ds) == 1 {
 			return b.doctorSchedule(x, s, ds[0], u.weekdays, u.period), true
 		}
@@ -290,7 +296,8 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 		if hs := x.FAQ(u.fq); len(hs) > 0 && (hs[0].Query+hs[0].Doc)/2 >= 0.75 {
 			return b.faq(x, s, hs[0].ID), true
 		}
-		if !hasTopic(x, u) && !hasAny(u.norm, procAskCues) {
+		// 明天出院要怎么结账 asks how a process is done, on a day.
+		if !hasTopic(x, u) && !hasAny(u.norm, procAskCues) && !howOnDay(x, u) {
 			return b.openDepartments(x, s, u.weekdays, u.period), true
 		}
 	}
@@ -306,6 +313,12 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 	}
 	// 5. Price questions.
 	if u.priceCue {
+		// 好多钱一次 after an FAQ answer or a process: the price of its topic.
+		if priceCueOnly(u.norm) {
+			if text, ok := b.priceOfTopic(x, s); ok {
+				return text, true
+			}
+		}
 		// A fee the FAQ answers (停车一小时多少钱) rather than an item:
 		// compared on the same content words.
 		cq := contentQuery(u.tq)
@@ -359,7 +372,7 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 	// 6. Everything else by best match. A question about how something is
 	// done (住院要办什么手续) asks for a process or FAQ, never an item whose
 	// name shares the topic (住院诊查费).
-	if hasAny(u.norm, procAskCues) {
+	if hasAny(u.norm, procAskCues) || u.weekdays != nil && howOnDay(x, u) {
 		if text, ok := b.generic(x, s, u, false); ok {
 			return text, true
 		}
@@ -456,13 +469,20 @@ func (b *Bot) followUp(x *search.Index, s *session, u *understanding) (string, b
 			if wd == nil {
 				wd = s.Weekdays
 			}
+			carried := false
 			if pd == "" && u.weekdays != nil {
-				pd = s.Period
+				pd, carried = s.Period, s.Period != ""
 			}
 			if s.Doctor != "" && s.Intent == intentSchedule {
 				return b.doctorSchedule(x, s, s.Doctor, wd, pd), true
 			}
 			if s.Dept > 0 {
+				// 星期天呢 after 晚上有没得: the period carried over has no
+				// session that day, the day has others: those, said so.
+				if carried && !deptHasSessions(x, s.Dept-1, wd, pd) && deptHasSessions(x, s.Dept-1, wd, "") {
+					note := x.Data.Departments[s.Dept-1].Name + daysText(wd) + pd + "无门诊，" + daysText(wd) + "其他时段：\n"
+					return note + b.deptSchedule(x, s, s.Dept-1, wd, ""), true
+				}
 				return b.deptSchedule(x, s, s.Dept-1, wd, pd), true
 			}
 		}
@@ -479,6 +499,12 @@ func (b *Bot) followUp(x *search.Index, s *session, u *understanding) (string, b
 			return text, true
 		}
 		if text, ok := b.formNarrow(x, s, u.norm); ok {
+			return text, true
+		}
+		if text, ok := b.countedNarrow(x, s, u.norm); ok {
+			return text, true
+		}
+		if text, ok := b.plainVariant(x, s, u.norm); ok {
 			return text, true
 		}
 		// A question naming another item is about that item.
@@ -547,6 +573,22 @@ func hasTopic(x *search.Index, u *understanding) bool {
 	return x.Known(t)
 }
 
+// howOnDay reports whether a message with a day in it asks how a process is
+// done (我妈明天出院要怎么结账): a how word and a process its words name.
+func howOnDay(x *search.Index, u *understanding) bool {
+	if !hasAny(u.norm, howCues) {
+		return false
+	}
+	_, ok := processByHead(x, u.norm)
+	return ok
+}
+
+// priceCueOnly reports whether a message says nothing but that it asks a
+// price (多少钱, 好多钱一次, 请问价格呢): no word of its own names a fee.
+func priceCueOnly(norm string) bool {
+	return cleanSpaces(removeCounting(removeAll(removeAll(norm, priceCuesSorted), fillersSorted))) == ""
+}
+
 // confident reports whether an item query alone matches an item with confidence.
 func confident(x *search.Index, q string) bool {
 	hs := x.Items(q)
@@ -559,7 +601,12 @@ func (b *Bot) generic(x *search.Index, s *session, u *understanding, withItems b
 	var faqScore, procScore, itemScore float64
 	faqID, procID := -1, -1
 	var stepRef *search.TextRef
-	for _, h := range x.FAQ(u.fq) {
+	fq := u.fq
+	if u.priceCue && priceCueOnly(fq) {
+		// 多少钱 alone names no fee: never the one FAQ entry about a price.
+		fq = ""
+	}
+	for _, h := range x.FAQ(fq) {
 		// An FAQ question must be mostly covered by the message too.
 		if h.Doc < faqDocThreshold {
 			continue

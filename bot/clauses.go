@@ -106,9 +106,22 @@ func (b *Bot) clauses(x *search.Index, s *session, raw string, now time.Time) (s
 	if len(cs) < 2 {
 		return "", false
 	}
+	us := make([]*understanding, len(cs))
+	asking := 0
+	for i, c := range cs {
+		us[i] = b.understand(x, c, now)
+		if asksSomething(us[i]) {
+			asking++
+		}
+	}
 	var texts []string
-	for _, c := range cs {
-		u := b.understand(x, c, now)
+	for i := range cs {
+		u := us[i]
+		if asking > 0 && !asksSomething(u) {
+			// A statement around the questions (眼睛看不清楚了, 我女儿说是
+			// 白内障要做手术) is context, not a question of its own.
+			continue
+		}
 		text, ok := b.route(x, s, u)
 		if !ok || text == "" {
 			continue
@@ -128,4 +141,17 @@ func (b *Bot) clauses(x *search.Index, s *session, raw string, now time.Time) (s
 		return "", false
 	}
 	return strings.Join(texts, "\n\n"), true
+}
+
+// askWords make a clause a question: question words and particles, and asks
+// for a schedule beyond naming a doctor (医生你好 asks nothing).
+var askWords = byLenDesc(append(append(append(append([]string{}, questionMarks...), deptAskCues...), howCues...),
+	"哪天", "星期几", "周几", "几时", "几点", "什么时候", "出诊", "坐诊", "上班", "有号", "能不能", "可以", "要不要", "不要", "报不报", "吗"))
+
+// asksSomething reports whether a clause asks anything: a price, a place, a
+// phone number, an appointment, a detail, a day, or a question word. A
+// clause that asks nothing is a statement.
+func asksSomething(u *understanding) bool {
+	return u.priceCue || u.whereCue || u.phoneCue || u.apptCue || u.detailCue || u.weekdays != nil || u.period != "" ||
+		hasAny(u.norm, askWords)
 }

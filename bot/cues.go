@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -46,20 +47,26 @@ var (
 	// fillers carry no content for matching names.
 	fillers = []string{
 		"我想问一下", "想问一下", "我想问下", "想问下", "请问一下", "请问", "问一下", "问下", "应该", "应当", "咨询一下", "咨询下", "咨询", "我想问", "想问", "我想要", "我想",
-		"我要", "我需要", "你们医院", "你们", "贵院", "这边", "这里", "医院里", "在医院",
+		"我要", "我需要", "你们医院", "你们那里", "你们那边", "你们那儿", "你那里", "你那边", "你们", "贵院", "这边", "这里", "医院里", "在医院",
 		"你好", "您好", "麻烦你", "麻烦您", "帮我查一下", "帮我查下", "帮我查查", "帮我查", "帮忙查一下", "帮忙查", "帮我看看", "查一下", "查询一下",
 		"这个药", "这种药", "这款药", "这药", "这个", "这种", "那种",
 		"我妈妈", "我妈", "我爸爸", "我爸", "我老婆", "我老公", "我媳妇", "我爱人", "我家里人", "家里人", "家里老人", "想了解一下", "想了解", "了解一下", "打听一下",
 		"一下", "大概", "大约", "一般", "需要", "我是", "我们", "帮我", "麻烦", "看看", "就是",
 		"有没有", "有吗", "是不是", "能不能", "可不可以", "医院", "本院", "要交", "得交", "需交",
 		"一共", "总共", "合计", "加起来", "一起", "另外", "额外", "单独", "分别是", "分别", "各自", "各要", "各是",
+		// Reported speech (医生让我做个胃镜, 大夫喊照个片子): who sent the
+		// patient says nothing about what is asked.
+		"医生让我", "医生叫我", "医生喊我", "医生要我", "医生说要", "医生建议", "医生说", "医生让", "医生叫", "医生喊",
+		"大夫让我", "大夫叫我", "大夫说要", "大夫建议", "大夫说", "大夫让", "大夫叫",
+		// Chat words (不摆龙门阵了 = enough chatting, 西南官话).
+		"摆龙门阵", "龙门阵", "闲话少说", "废话不多说", "不说废话了", "不聊了", "不扯了",
 	}
 	leadFillers  = []string{"那么", "那个", "那", "还有", "换成", "换", "要是", "如果是", "如果", "就", "再", "加上", "加", "还", "是"}
 	trailFillers = []string{"吗", "呢", "吧", "啊", "呀", "了", "的", "嘛", "么", "哦", "呗", "哈", "啦", "没有", "没"}
 )
 
 // unitWords are counting words that follow 一 / 每 in price questions (一次, 每天).
-var unitWords = []string{"次", "天", "日", "晚", "盒", "瓶", "支", "袋", "片", "粒", "个", "包", "组", "小时", "部位", "项", "牙", "眼", "套", "根", "张", "疗程", "周", "月", "颗", "只", "针", "副", "条"}
+var unitWords = []string{"次", "天", "日", "晚", "盒", "瓶", "支", "袋", "片", "粒", "个", "包", "组", "小时", "部位", "项", "牙", "眼", "套", "根", "张", "疗程", "周", "月", "颗", "只", "针", "副", "条", "页", "贴", "剂", "枚"}
 
 func byLenDesc(ws []string) []string {
 	out := append([]string(nil), ws...)
@@ -173,7 +180,7 @@ var measureVerbs = "拍做查抽打照验测洗拔补开挂输扎看种换剪配
 var measureWords = []string{"一个", "一次", "一下", "个"}
 
 // collapseMeasure removes measure-word infixes after a verb: 拍个片子 ->
-// 拍片子, 洗一次牙 -> 洗牙, 打个吊针 -> 打吊针.
+// 拍片子, 洗一次牙 -> 洗牙, 打个吊针 -> 打吊针, 做个ct -> 做ct.
 func collapseMeasure(s string) string {
 	if !strings.ContainsAny(s, "个一") {
 		return s
@@ -188,7 +195,7 @@ func collapseMeasure(s string) string {
 		for _, m := range measureWords {
 			mr := []rune(m)
 			end := i + 1 + len(mr)
-			if end < len(rs) && string(rs[i+1:end]) == m && isHanRune(rs[end]) && !strings.ContainsRune("吗呢吧啊呀", rs[end]) {
+			if end < len(rs) && string(rs[i+1:end]) == m && (isHanRune(rs[end]) || rs[end] >= 'a' && rs[end] <= 'z') && !strings.ContainsRune("吗呢吧啊呀", rs[end]) {
 				i = end - 1
 				break
 			}
@@ -201,7 +208,7 @@ func isHanRune(r rune) bool { return r >= 0x3400 && r <= 0x9fff }
 
 // itemQuery strips a message down to the words that can name a price item.
 func itemQuery(norm string) string {
-	s := removeAll(norm, priceCuesSorted)
+	s := removePriceCues(norm)
 	s = removeAll(s, howCuesSorted)
 	s = removeAll(s, whereCuesSorted)
 	s = removeAll(s, fillersSorted)
@@ -214,12 +221,27 @@ func itemQuery(norm string) string {
 	return cleanSpaces(s)
 }
 
+// valencyRe matches a count before 价 (九价, 4价, 十三价: a vaccine's
+// valency), which is part of a name, not a price cue.
+var valencyRe = regexp.MustCompile(`([一二两三四五六七八九十0-9]+)价`)
+
+// removePriceCues removes price cues, keeping a valency (九价hpv疫苗多少钱
+// -> 九价hpv疫苗).
+func removePriceCues(s string) string {
+	if !strings.Contains(s, "价") || !valencyRe.MatchString(s) {
+		return removeAll(s, priceCuesSorted)
+	}
+	s = valencyRe.ReplaceAllString(s, "${1}\uE000")
+	s = removeAll(s, priceCuesSorted)
+	return strings.ReplaceAll(s, "\uE000", "价")
+}
+
 // topicQuery strips a message down to the words that can name a process or
 // the subject of a question (how/where words removed too).
 func topicQuery(norm string) string {
 	s := removeAll(norm, howCuesSorted)
 	s = removeAll(s, whereCuesSorted)
-	s = removeAll(s, priceCuesSorted)
+	s = removePriceCues(s)
 	s = removeAll(s, fillersSorted)
 	s = removeAll(s, []string{"看一下", "咨询", "了", "我"})
 	return cleanSpaces(s)

@@ -47,6 +47,13 @@ func (b *Bot) deptByTopic(x *search.Index, s *session, u *understanding, place b
 	if place {
 		cues = placeAskCues
 	}
+	if !place && !u.priceCue {
+		// 有没有专门看老年人的科室: the department whose name says who or
+		// what it is for.
+		if d, ok := dedicatedDept(x, u.norm); ok {
+			return b.deptInfo(x, s, d), true
+		}
+	}
 	if !hasAny(u.norm, cues) || u.priceCue || len(x.Data.Departments) == 0 {
 		return "", false
 	}
@@ -89,10 +96,122 @@ func (b *Bot) deptByTopic(x *search.Index, s *session, u *understanding, place b
 			d, ok = bestDeptByTopic(x, cq)
 		}
 	}
+	// The department patients are usually sent to for a complaint the
+	// message names (腰痛 -> 骨科, 血压高 -> 心血管内科) when the hospital's
+	// words pick none, or pick one no such complaint goes to (超声科 for
+	// 血压高 because its introduction says 心脏).
+	if t, tok := typicalDept(x, q+" "+said); tok && (!ok || !usualFor(x, d, q+" "+said)) {
+		d, ok = t, true
+	}
 	if !ok {
 		return "", false
 	}
 	return b.deptInfo(x, s, d), true
+}
+
+// typicalDepts name, for a complaint of symptomGroups (by the group's first
+// word), the departments that usually see it, most usual first, as parts of
+// department names. Hospital-independent medical knowledge: used only when
+// the hospital's own words do not pick one department.
+var typicalDepts = map[string][]string{
+	"便血": {"肛肠", "消化", "普外", "普通外科"}, "痔疮": {"肛肠", "普外", "普通外科"},
+	"面瘫": {"神经内科", "针灸", "中医"}, "积食": {"儿科", "小儿", "消化"}, "痤疮": {"皮肤"},
+	"咳嗽": {"呼吸", "内科"}, "发热": {"发热门诊", "发热", "内科"}, "腹泻": {"消化", "肠道门诊", "内科"},
+	"便秘": {"消化", "肛肠"}, "失眠": {"神经内科", "心理", "精神", "睡眠"}, "头痛": {"神经内科"},
+	"眩晕": {"神经内科", "耳鼻"}, "腰痛": {"骨科", "康复", "疼痛", "推拿", "中医"},
+	"膝关节痛": {"骨科", "关节", "康复"}, "颈椎病": {"骨科", "康复", "推拿", "中医"},
+	"湿疹": {"皮肤"}, "荨麻疹": {"皮肤"}, "月经不调": {"妇科", "妇产"}, "痛经": {"妇科", "妇产"},
+	"胃痛": {"消化", "胃肠", "内科"}, "咽痛": {"耳鼻", "喉科"}, "心悸": {"心血管", "心内", "心脏"},
+	"高血压": {"心血管", "心内", "高血压"}, "糖尿病": {"内分泌", "糖尿病"},
+	"跌打损伤": {"骨科", "骨伤", "创伤"}, "耳鸣": {"耳鼻", "耳科"}, "牙痛": {"口腔", "牙科"},
+	"鼻炎": {"耳鼻", "鼻科"}, "脱发": {"皮肤"}, "中风": {"神经内科", "卒中"},
+}
+
+// usualFor reports whether department d is one typicalDepts names for a
+// complaint text mentions, or text mentions no such complaint.
+func usualFor(x *search.Index, d int, text string) bool {
+	text = strings.ReplaceAll(text, " ", "")
+	names := []string{compactNorm(x.Data.Departments[d].Name)}
+	for _, a := range x.Data.Departments[d].Aliases {
+		names = append(names, compactNorm(a))
+	}
+	mentioned := false
+	for _, g := range symptomGroups {
+		parts := typicalDepts[g[0]]
+		if len(parts) == 0 || !hasAny(text, g) {
+			continue
+		}
+		mentioned = true
+		for _, p := range parts {
+			for _, n := range names {
+				if strings.Contains(n, p) {
+					return true
+				}
+			}
+		}
+	}
+	return !mentioned
+}
+
+// typicalDept returns the department usually seen for the first complaint of
+// text that symptomGroups know, by typicalDepts in order against department
+// names and aliases; ok is false when no name matches.
+func typicalDept(x *search.Index, text string) (int, bool) {
+	text = strings.ReplaceAll(text, " ", "")
+	for _, g := range symptomGroups {
+		parts := typicalDepts[g[0]]
+		if len(parts) == 0 || !hasAny(text, g) {
+			continue
+		}
+		for _, p := range parts {
+			for i, d := range x.Data.Departments {
+				for _, n := range append([]string{d.Name}, d.Aliases...) {
+					if strings.Contains(compactNorm(n), p) {
+						return i, true
+					}
+				}
+			}
+		}
+	}
+	return 0, false
+}
+
+// dedicatedRe finds a question for a department dedicated to someone or
+// something: 专门看老年人的科室, 有专门治失眠的门诊吗.
+var dedicatedRe = regexp.MustCompile(`专门(看|治|管|治疗|负责|给)(.+?)(的)?(科室|科|门诊)`)
+
+// dedicatedDept returns the one department whose name or alias contains a
+// word (two characters or more) of what a 专门看X的科室 question names.
+func dedicatedDept(x *search.Index, norm string) (int, bool) {
+	m := dedicatedRe.FindStringSubmatch(norm)
+	if m == nil {
+		return 0, false
+	}
+	what := strings.TrimSuffix(m[2], "的")
+	names := make([]string, len(x.Data.Departments))
+	for i, d := range x.Data.Departments {
+		names[i] = compactNorm(d.Name + "|" + strings.Join(d.Aliases, "|"))
+	}
+	words := knownRuns(what, func(w string) bool {
+		for _, n := range names {
+			if strings.Contains(n, w) {
+				return true
+			}
+		}
+		return false
+	})
+	found := -1
+	for _, w := range words {
+		for i, n := range names {
+			if strings.Contains(n, w) {
+				if found >= 0 && found != i {
+					return 0, false
+				}
+				found = i
+			}
+		}
+	}
+	return found, found >= 0
 }
 
 // deptContentWords keeps of q the words of two or more characters that
@@ -179,9 +298,10 @@ var symptomGroups = [][]string{
 	{"腹泻", "拉肚子", "闹肚子", "拉稀", "肚泻", "屙烂屎", "泻肚"},
 	{"便秘", "拉不出", "大便干", "解不出大便", "屙唔出"},
 	{"失眠", "睡不着", "睡不好", "睡唔着"},
-	{"头痛", "头疼", "偏头痛", "头好痛"},
+	{"头痛", "头疼", "偏头痛", "头好痛", "脑壳痛", "脑壳疼", "脑袋痛", "脑袋疼", "头壳痛"},
 	{"眩晕", "头晕", "头昏", "天旋地转"},
-	{"腰痛", "腰疼", "腰腿痛", "腰酸", "腰骨痛"},
+	{"腰痛", "腰疼", "腰腿痛", "腰酸", "腰骨痛", "腰杆痛", "腰杆疼", "腰杆酸", "腰骨疼"},
+	{"膝关节痛", "膝盖痛", "膝盖疼", "磕膝头痛", "磕膝头疼", "膝头痛", "波棱盖疼", "波棱盖痛"},
 	{"颈椎病", "落枕", "脖子痛", "脖子疼", "颈椎痛", "颈痛"},
 	{"湿疹", "皮疹", "起疹子", "长疹子", "皮肤痒", "痕痒", "起风团"},
 	{"荨麻疹", "风团", "风疹块"},
@@ -247,6 +367,9 @@ var bodyWords = strings.NewReplacer(
 	"拉肚子", "腹泻", "闹肚子", "腹泻", "拉稀", "腹泻", "嗓子疼", "咽痛", "喉咙疼", "咽痛", "喉咙痛", "咽痛",
 	"发烧", "发热", "起疹子", "皮疹", "长疹子", "皮疹", "腰间盘", "腰椎间盘", "拉不出", "便秘", "睡不着", "失眠",
 	"喘不上气", "气喘", "眼睛疼", "眼痛", "牙齿痛", "牙痛", "牙齿疼", "牙痛", "牙疼", "牙痛", "头疼", "头痛", "腰疼", "腰痛", "胸口疼", "胸痛",
+	// Regional words for body parts (西南 脑壳, 腰杆, 磕膝头; 粤 腰骨; 东北 波棱盖).
+	"脑壳痛", "头痛", "脑壳疼", "头痛", "腰杆痛", "腰痛", "腰杆疼", "腰痛", "腰骨痛", "腰痛", "腰骨疼", "腰痛",
+	"磕膝头", "膝关节", "波棱盖", "膝关节", "膝盖", "膝关节",
 )
 
 // childWords say the patient is a child.

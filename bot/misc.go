@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/hospital/wxbot/knowledge"
 	"github.com/hospital/wxbot/search"
+	"github.com/hospital/wxbot/textnorm"
 )
 
 // faq answers an FAQ entry verbatim.
@@ -56,9 +58,18 @@ func (b *Bot) processStep(x *search.Index, s *session, u *understanding) (string
 	if pi < 0 || pi >= len(d.Processes) {
 		return "", false
 	}
-	// Another process named clearly: switch.
+	// Another process named clearly: switch. Named only through a synonym
+	// (交钱 ~ 结账) it is no switch when a step of this process says the
+	// asked words (缴费).
 	if hs := x.Processes(u.tq); len(hs) > 0 && hs[0].Query >= 0.8 && hs[0].ID != pi {
-		return b.process(x, s, hs[0].ID), true
+		stay := false
+		if !hs[0].Literal {
+			st := x.Texts(u.tq, false, func(r search.TextRef) bool { return r.Kind == search.TextStep && r.Index == pi })
+			stay = len(st) > 0 && st[0].Query >= 0.8
+		}
+		if !stay {
+			return b.process(x, s, hs[0].ID), true
+		}
 	}
 	// A keyword of another process that the last one never mentions
 	// (出院手续 then 异地医保能直接结算吗): the patient changed topic.
@@ -85,6 +96,12 @@ func (b *Bot) processStep(x *search.Index, s *session, u *understanding) (string
 			return b.step(x, s, search.TextRef{Kind: search.TextStep, Index: pi, Step: si}), true
 		}
 	}
+	// 星期天能办不: the step that says on which days it is done.
+	if u.weekdays != nil {
+		if si := weekdayStep(d.Processes[pi].Steps, u.weekdays); si >= 0 {
+			return b.step(x, s, search.TextRef{Kind: search.TextStep, Index: pi, Step: si}), true
+		}
+	}
 	q := cleanSpaces(removeAll(u.norm, detailFillers))
 	q = cleanSpaces(removeAll(q, howCuesSorted))
 	if q == "" {
@@ -93,7 +110,7 @@ func (b *Bot) processStep(x *search.Index, s *session, u *understanding) (string
 	// 在哪里办 / 去哪交: where the process is done, the step naming a place.
 	if u.whereCue {
 		if rest := cleanSpaces(removeAll(q, whereCuesSorted)); utf8.RuneCountInString(rest) <= 2 {
-			if si := placeStep(d.Processes[pi].Steps, rest); si >= 0 {
+			if si := placeStep(d.Processes[pi].Steps, rest, equivalentWords(x, rest)); si >= 0 {
 				return b.step(x, s, search.TextRef{Kind: search.TextStep, Index: pi, Step: si}), true
 			}
 		}
@@ -384,10 +401,21 @@ var verbKin = map[string][]string{
 	"领": {"取", "领", "拿"}, "打": {"打印"}, "印": {"打印"}, "报": {"报到", "登记"}, "看": {"就诊", "看"},
 }
 
+// equivalentWords returns the words of every synonym group (the data's and
+// the concept groups) that a word of text belongs to: 交钱 -> 缴费, 付款 ...
+func equivalentWords(x *search.Index, text string) []string {
+	var out []string
+	for _, g := range x.Equivalents(text) {
+		out = append(out, g...)
+	}
+	return out
+}
+
 // placeStep returns the step of steps that says where to go (a floor or
 // area first, then a named place), preferring one that also names the
-// asked verb; -1 when no step names a place.
-func placeStep(steps []string, verb string) int {
+// asked verb, or one of its equivalents (交钱: 缴费); -1 when no step names
+// a place.
+func placeStep(steps []string, verb string, equivalents []string) int {
 	best, bestScore := -1, 0
 	for i, st := range steps {
 		score := 2*len(floorRe.FindAllString(st, -1)) + len(placeRe.FindAllString(st, -1))
@@ -404,8 +432,8 @@ func placeStep(steps []string, verb string) int {
 		}
 		// The asked action itself (取药, 拿药 ~ 取药) beats a step that
 		// names more places.
-		for _, v := range actionVariants(verb) {
-			if strings.Contains(st, v) {
+		for _, v := range append(actionVariants(verb), equivalents...) {
+			if utf8.RuneCountInString(v) >= 2 && strings.Contains(st, v) {
 				score += 8
 				break
 			}
@@ -488,4 +516,30 @@ func otherProcessKeyword(ps []knowledge.Process, cur int, msg string) (int, stri
 		return -1, ""
 	}
 	return best, bestKw
+}
+
+// weekdayStep returns the step that names one of the asked weekdays (周六周日
+// 9:00-12:00 for 星期天能办吗, 周末上午照常办理 for 周六呢), else the only
+// step that names any weekday (its hours say the asked day is not one of
+// them); -1 when no step speaks of weekdays.
+func weekdayStep(steps []string, wds []int) int {
+	any, anyN := -1, 0
+	for si, st := range steps {
+		named := parseWeekdays(textnorm.Normalize(st), time.Time{})
+		if named == nil {
+			continue
+		}
+		for _, w := range wds {
+			for _, n := range named {
+				if w == n {
+					return si
+				}
+			}
+		}
+		any, anyN = si, anyN+1
+	}
+	if anyN == 1 {
+		return any
+	}
+	return -1
 }

@@ -110,6 +110,11 @@ func (b *Bot) priceFresh(x *search.Index, s *session, q string) (string, bool) {
 		// Chinese noun phrase: 无痛人流) unmatched names something else.
 		return "", false
 	}
+	if len(all) > 0 && all[0].Query < spanConfidence && !latinCovered(x, q, all[0].ID) {
+		// A Latin name the best item does not know (hpv疫苗 against
+		// 狂犬病疫苗) names another thing of the same kind.
+		return "", false
+	}
 	hs := band(all)
 	if len(hs) == 0 {
 		return "", false
@@ -601,4 +606,15 @@ func namesNewItem(x *search.Index, s *session, f string) bool {
 		}
 	}
 	return false
+}
+
+// latinCovered reports whether item id covers every Latin word (two letters
+// or more: hpv, ct, mri) of q, by its name or synonyms.
+func latinCovered(x *search.Index, q string, id int) bool {
+	for _, w := range strings.FieldsFunc(q, func(r rune) bool { return r < 'a' || r > 'z' }) {
+		if len(w) >= 2 && x.ItemCoverage(w, id).Query < 0.5 {
+			return false
+		}
+	}
+	return true
 }

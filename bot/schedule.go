@@ -227,6 +227,18 @@ func (b *Bot) doctorPlace(x *search.Index, s *session, doctor string) string {
 	return sb.String()
 }
 
+// deptHasSessions reports whether department dept has a clinic session on
+// one of the days wd in period ("" any).
+func deptHasSessions(x *search.Index, dept int, wd []int, period string) bool {
+	name := textnorm.Normalize(x.Data.Departments[dept].Name)
+	for _, cs := range x.Data.Schedules {
+		if textnorm.Normalize(cs.Department) == name && inDays(cs.Weekday, wd) && samePeriod(cs.Period, period) {
+			return true
+		}
+	}
+	return false
+}
+
 // deptSchedule answers a department's clinic sessions, filtered by weekdays and period.
 func (b *Bot) deptSchedule(x *search.Index, s *session, dept int, wd []int, period string) string {
 	d := x.Data

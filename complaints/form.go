@@ -249,7 +249,7 @@ func (k *Skill) patientPhone(norm string) string {
 // the complaint already in the message.
 func startKind(norm string) int {
 	switch {
-	case startWords[norm]:
+	case startWords[norm] || onlyStartWords(norm):
 		return 1
 	case howWords[norm]:
 		return 2
@@ -273,6 +273,41 @@ func startKind(norm string) int {
 		}
 	}
 	return 0
+}
+
+// startParts are the pieces a message made only of start phrases is written
+// with (我要反映问题 投诉, 你好 我想反映个问题, 投诉 举报), longest first;
+// startHeads are those of them that ask for the form on their own.
+var (
+	startParts = []string{
+		"你好", "您好", "请问", "医生", "在线", "我需要", "我要", "我想", "需要", "要", "想", "我", "有",
+		"投诉", "举报", "反映", "反馈", "问题", "情况", "意见", "一下", "一个", "个", "啊", "呀", "嘛", "哈", "了",
+	}
+	startHeads = []string{"投诉", "举报", "反映"}
+)
+
+// onlyStartWords reports whether norm says nothing but that the patient wants
+// to complain: it names 投诉, 举报 or 反映 and every other piece is a start
+// phrase's word or a greeting. A message with anything else in it (a
+// question, the complaint itself) is left to startKind's other rules.
+func onlyStartWords(norm string) bool {
+	if !containsAny(norm, startHeads) {
+		return false
+	}
+	rest := strings.ReplaceAll(norm, " ", "")
+	for rest != "" {
+		found := false
+		for _, w := range startParts {
+			if strings.HasPrefix(rest, w) {
+				rest, found = rest[len(w):], true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 func (k *Skill) knowledge() *knowledge.Data { return k.data() }

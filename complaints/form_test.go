@@ -299,6 +299,9 @@ func TestWhatStartsTheForm(t *testing.T) {
 		{"投诉电话是多少", false}, {"那投诉电话是多少", false}, {"投诉电话", false},
 		{"投诉有用吗", false}, {"投诉多久有回复", false}, {"血常规多少钱", false},
 		{"取消投诉", false}, {"你好", false},
+		// Start phrases said together, with greetings.
+		{"我要反映问题 投诉", true}, {"你好 我想反映个问题", true}, {"投诉 举报", true},
+		{"我有问题", false}, {"反映问题在哪里", false},
 	}
 	for _, c := range cases {
 		h := newHarness(t)
