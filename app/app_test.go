@@ -279,7 +279,9 @@ const demoCorpusFloor = 1.00
 // (g: prices in GB18030 with reordered columns, departments with a BOM) and a
 // central-China county hospital (h), a northeastern children's hospital (i)
 // and a hospital exporting from Windows with voice-recognition phrasing (j:
-// CRLF files, an unknown extra column). Each was measured blind once
+// CRLF files, an unknown extra column), a Sichuan city hospital (k: dialect,
+// BOM, unusual item naming) and a Guangdong county hospital (l: Cantonese
+// and traditional characters, GB18030 prices with reordered columns). Each was measured blind once
 // (README) and then used to improve the bot; here they guard against
 // regressions. Floors are the last measured figures, rounded down.
 func TestTestHospitalsThroughTheWebhook(t *testing.T) {
@@ -296,6 +298,8 @@ func TestTestHospitalsThroughTheWebhook(t *testing.T) {
 		{"h", "testdata/hospitals/h", "testdata/hospitals/h/dialogs.json", hospitalHFloor},
 		{"i", "testdata/hospitals/i", "testdata/hospitals/i/dialogs.json", hospitalIFloor},
 		{"j", "testdata/hospitals/j", "testdata/hospitals/j/dialogs.json", 1.00},
+		{"k", "testdata/hospitals/k", "testdata/hospitals/k/dialogs.json", 0.96},
+		{"l", "testdata/hospitals/l", "testdata/hospitals/l/dialogs.json", 0.96},
 	} {
 		t.Run(h.name, func(t *testing.T) {
 			dir := h.dataDir
