@@ -32,11 +32,12 @@ import (
 )
 
 // VolatilePrefixes are the keys an embedded (single-machine) store keeps in
-// memory: WeChat dedup ids, conversation sessions and the customer-service
-// window. A restart forgets them: a WeChat retry in flight may be answered
-// twice, conversations start afresh, and complaint answers go by template
-// until the patient writes again.
-var VolatilePrefixes = []string{"wx:dedup:", "bot:sess:", "complaint:lastseen:"}
+// memory: WeChat dedup ids, conversation sessions, the customer-service
+// window and the marks saying who has a complaint draft. A restart forgets
+// them: a WeChat retry in flight may be answered twice, conversations start
+// afresh, complaint answers go by template until the patient writes again,
+// and each patient's next message looks for a draft in the durable store.
+var VolatilePrefixes = []string{"wx:dedup:", "bot:sess:", "complaint:lastseen:", "complaint:mark:"}
 
 // Options are what a caller may replace; zero values mean production defaults.
 type Options struct {

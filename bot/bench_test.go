@@ -62,6 +62,7 @@ func BenchmarkPriceQuestion10k(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		q := benchQuestions[i%len(benchQuestions)]
+		bot.memo.cache.Purge() // measure matching, not the reply memo
 		start := time.Now()
 		if _, err := bot.Respond(ctx, Message{UserID: fmt.Sprint("u", i%50), Kind: KindText, Text: q}); err != nil {
 			b.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"go.uber.org/zap"
 
 	"github.com/hospital/wxbot/clock"
@@ -46,6 +47,8 @@ type Bot struct {
 	idxData *knowledge.Data
 	idxVer  int64
 	memo    *replyMemo // answers on idx
+
+	norms *lru.Cache[string, string] // normalised forms of recent messages
 }
 
 var _ Responder = (*Bot)(nil)
@@ -61,7 +64,11 @@ func New(opts Options) *Bot {
 	if opts.Knowledge == nil {
 		opts.Knowledge = func() *knowledge.Data { return &knowledge.Data{} }
 	}
-	return &Bot{opts: opts, log: opts.Logger.With(zap.String("component", "bot"))}
+	norms, err := lru.New[string, string](memoEntries)
+	if err != nil {
+		panic(err) // only for a size <= 0
+	}
+	return &Bot{opts: opts, log: opts.Logger.With(zap.String("component", "bot")), norms: norms}
 }
 
 // index returns the search index of the current data, rebuilding it once per
@@ -185,9 +192,23 @@ func (b *Bot) runSkills(ctx context.Context, x *search.Index, msg Message, norm 
 	return Reply{}, false, nil
 }
 
+// normalize is textnorm.Normalize, remembered for recent messages (the same
+// questions come again and again; normalising costs more than the lookup).
+func (b *Bot) normalize(text string) string {
+	if len(text) > memoMaxText {
+		return textnorm.Normalize(text)
+	}
+	if n, ok := b.norms.Get(text); ok {
+		return n
+	}
+	n := textnorm.Normalize(text)
+	b.norms.Add(text, n)
+	return n
+}
+
 // text answers a text (or recognised voice) message.
 func (b *Bot) text(ctx context.Context, x *search.Index, msg Message) (Reply, error) {
-	norm := textnorm.Normalize(msg.Text)
+	norm := b.normalize(msg.Text)
 	if r, handled, err := b.runSkills(ctx, x, msg, norm); handled || err != nil {
 		return r, err
 	}

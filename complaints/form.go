@@ -112,10 +112,32 @@ func newID() string {
 	return hex.EncodeToString(b[:])
 }
 
+// The draft mark (keyDraftMark) says whether a patient has a draft: "1" or
+// "0", absent when unknown. Every message asks whether there is a form to
+// continue and almost never is there one; the mark lives with the
+// conversation sessions (in memory on one machine, in Redis with several), so
+// the answer costs no read of the durable store. It is only a hint: "1" is set
+// after a draft is written, "0" after one is deleted, and a reader that had
+// to look at the draft itself records what it saw only if no writer has set
+// the mark meanwhile (SetNX), so a stale "0" never hides a draft.
+const (
+	markDraft   = "1"
+	markNoDraft = "0"
+	markTTL     = 24 * time.Hour
+)
+
 // loadDraft returns the patient's draft, or nil when there is none.
 func (s *Service) loadDraft(ctx context.Context, openID string) (*Draft, error) {
+	mark, err := s.st.Get(ctx, keyDraftMark(openID))
+	known := err == nil
+	if known && string(mark) == markNoDraft {
+		return nil, nil
+	}
 	raw, err := s.st.Get(ctx, keyDraft(openID))
 	if errors.Is(err, store.ErrNotFound) {
+		if !known {
+			s.setMark(ctx, openID, markNoDraft, true)
+		}
 		return nil, nil
 	}
 	if err != nil {
@@ -124,6 +146,9 @@ func (s *Service) loadDraft(ctx context.Context, openID string) (*Draft, error) 
 	var d Draft
 	if err := json.Unmarshal(raw, &d); err != nil {
 		return nil, fmt.Errorf("decode complaint draft: %w", err)
+	}
+	if !known {
+		s.setMark(ctx, openID, markDraft, true)
 	}
 	return &d, nil
 }
@@ -136,7 +161,36 @@ func (s *Service) saveDraft(ctx context.Context, d *Draft) error {
 	if err := s.st.Set(ctx, keyDraft(d.OpenID), raw, DraftTTL); err != nil {
 		return fmt.Errorf("save complaint draft: %w", err)
 	}
+	s.setMark(ctx, d.OpenID, markDraft, false)
 	return nil
+}
+
+// deleteDraft removes the patient's draft.
+func (s *Service) deleteDraft(ctx context.Context, openID string) error {
+	if err := s.st.Delete(ctx, keyDraft(openID)); err != nil {
+		return fmt.Errorf("delete complaint draft: %w", err)
+	}
+	s.setMark(ctx, openID, markNoDraft, false)
+	return nil
+}
+
+// setMark records whether openID has a draft; onlyIfUnknown leaves a mark a
+// writer set meanwhile. A failure leaves the mark unknown (or removes it), so
+// readers look at the draft itself.
+func (s *Service) setMark(ctx context.Context, openID, v string, onlyIfUnknown bool) {
+	key := keyDraftMark(openID)
+	var err error
+	if onlyIfUnknown {
+		_, err = s.st.SetNX(ctx, key, []byte(v), markTTL)
+	} else {
+		err = s.st.Set(ctx, key, []byte(v), markTTL)
+	}
+	if err != nil {
+		s.log.Debug("complaint draft mark", zap.Error(err))
+		if !onlyIfUnknown {
+			_ = s.st.Delete(context.WithoutCancel(ctx), key)
+		}
+	}
 }
 
 // Skill is the chat side of complaints: the guided form, 我的投诉, 继续投诉 and
@@ -560,7 +614,7 @@ func (k *Skill) step(ctx context.Context, t *bot.Turn, d *Draft, norm, click str
 	msg := t.Msg
 	raw := strings.TrimSpace(msg.Text)
 	if cancelWords[norm] {
-		if err := k.svc.st.Delete(ctx, keyDraft(d.OpenID)); err != nil {
+		if err := k.svc.deleteDraft(ctx, d.OpenID); err != nil {
 			k.log.Error("delete cancelled complaint draft", zap.Error(err))
 		}
 		return bot.Reply{Text: msgCancelled}, true, nil

@@ -31,6 +31,10 @@ const (
 func keyTicket(number string) string { return "complaint:ticket:" + number }
 func keyUser(openID string) string   { return "complaint:user:" + openID }
 func keyDraft(openID string) string  { return "complaint:draft:" + openID }
+
+// keyDraftMark says whether openID has a draft (see loadDraft); a single
+// machine keeps it in memory (app.VolatilePrefixes).
+func keyDraftMark(openID string) string { return "complaint:mark:draft:" + openID }
 func keyLastSeen(openID string) string {
 	return "complaint:lastseen:" + openID
 }
@@ -388,7 +392,7 @@ func (s *Service) Submit(ctx context.Context, d *Draft) (string, error) {
 		cancel()
 	}
 	if d.OpenID != "" {
-		if err := s.st.Delete(ctx, keyDraft(d.OpenID)); err != nil {
+		if err := s.deleteDraft(ctx, d.OpenID); err != nil {
 			s.log.Warn("delete submitted draft", zap.String("number", t.Number), zap.Error(err))
 		}
 	}
