@@ -217,7 +217,7 @@ func (b *Bot) text(ctx context.Context, x *search.Index, msg Message) (Reply, er
 	if err != nil {
 		b.log.Warn("session unavailable; answering without context", zap.Error(err))
 	}
-	out, ok, after := b.memoAnswer(x, raw, msg.Text, textnorm.Colloquial(norm), b.opts.Clock.Now())
+	out, ok, after := b.memoAnswer(x, raw, msg.Text, norm, b.opts.Clock.Now())
 	if storeOK && after != nil {
 		if err := saveSessionRaw(ctx, b.opts.Store, msg.UserID, after); err != nil {
 			b.log.Warn("session not saved", zap.Error(err))

@@ -7,6 +7,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/hospital/wxbot/search"
+	"github.com/hospital/wxbot/textnorm"
 )
 
 // The reply memo: the core's answer is a function of the data, the
@@ -58,9 +59,10 @@ func (b *Bot) memoFor(x *search.Index) *replyMemo {
 	return b.memo
 }
 
-// memoAnswer answers text in the conversation stored as state, from the memo
-// when the same question was answered in the same situation today. after is
-// the session to store (nil when it could not be encoded).
+// memoAnswer answers raw (normalised: norm) in the conversation stored as
+// state, from the memo when the same question was answered in the same
+// situation today. after is the session to store (nil when it could not be
+// encoded).
 func (b *Bot) memoAnswer(x *search.Index, state []byte, raw, norm string, now time.Time) (out answerOut, ok bool, after []byte) {
 	y, m, d := now.Date()
 	key := memoKey{day: y*10000 + int(m)*100 + d, state: string(state), text: raw}
@@ -76,7 +78,7 @@ func (b *Bot) memoAnswer(x *search.Index, state []byte, raw, norm string, now ti
 	if s.Version != x.Data.Version {
 		s = &session{Version: x.Data.Version}
 	}
-	out, ok = b.answer(x, s, raw, norm, now)
+	out, ok = b.answer(x, s, raw, textnorm.Colloquial(norm), now)
 	after, err := encodeSession(s)
 	if err != nil {
 		b.log.Warn("session not saved", zap.Error(err))
