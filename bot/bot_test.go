@@ -405,3 +405,15 @@ func TestNoteAnswersAFollowUpQuestion(t *testing.T) {
 	mustContain(t, h.say("u", "腹部彩超多少钱").Text, "120.00元")
 	mustContain(t, h.say("u", "检查前能吃东西吗").Text, "腹部彩超", "空腹")
 }
+
+// A follow-up naming two processes, each of which never mentions the other's
+// keyword, is answered (it once sent the message from one process to the
+// other until the stack overflowed and the service died).
+func TestFollowUpNamingTwoProcessesIsAnswered(t *testing.T) {
+	h := newHarness(t)
+	h.say("u", "出院结算流程")
+	r := h.say("u", "住院和出院都要带什么")
+	if !strings.Contains(r.Text, "住院") && !strings.Contains(r.Text, "出院") {
+		t.Errorf("the answer names neither process:\n%s", r.Text)
+	}
+}

@@ -53,6 +53,13 @@ func formatProcess(p knowledge.Process, limit int) string {
 // processStep answers a follow-up from the steps of the last process
 // (取药在哪, 没备案怎么办, 能寄吗), unless the message names another topic better.
 func (b *Bot) processStep(x *search.Index, s *session, u *understanding) (string, bool) {
+	return b.processStepHop(x, s, u, true)
+}
+
+// processStepHop is processStep; mayHop allows one switch to another process
+// named by a keyword (and no more: two processes each naming the other's
+// keyword must not send the message back and forth).
+func (b *Bot) processStepHop(x *search.Index, s *session, u *understanding, mayHop bool) (string, bool) {
 	pi := s.Process - 1
 	d := x.Data
 	if pi < 0 || pi >= len(d.Processes) {
@@ -73,7 +80,7 @@ func (b *Bot) processStep(x *search.Index, s *session, u *understanding) (string
 	}
 	// A keyword of another process that the last one never mentions
 	// (出院手续 then 异地医保能直接结算吗): the patient changed topic.
-	if other, kw := otherProcessKeyword(d.Processes, pi, u.norm); other >= 0 {
+	if other, kw := otherProcessKeyword(d.Processes, pi, u.norm); mayHop && other >= 0 {
 		s.Process = other + 1
 		// The step that names the keyword (异地医保患者：先备案) answers.
 		var named []int
@@ -85,7 +92,7 @@ func (b *Bot) processStep(x *search.Index, s *session, u *understanding) (string
 		if len(named) == 1 {
 			return b.step(x, s, search.TextRef{Kind: search.TextStep, Index: other, Step: named[0]}), true
 		}
-		if text, ok := b.processStep(x, s, u); ok {
+		if text, ok := b.processStepHop(x, s, u, false); ok {
 			return text, true
 		}
 		return b.process(x, s, other), true
