@@ -9,6 +9,7 @@ type Metrics struct {
 	Messages      *prometheus.CounterVec   // by kind (text, voice, image, event:<name>, other) and outcome
 	AnswerSeconds *prometheus.HistogramVec // time to an answer, by how it was delivered
 	DedupHits     prometheus.Counter
+	Panics        prometheus.Counter     // messages on which the bot panicked
 	Requests      *prometheus.CounterVec // webhook HTTP answers by status
 }
 
@@ -25,12 +26,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		DedupHits: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "wxbot_dedup_hits_total", Help: "WeChat retries dropped because the message was already handled.",
 		}),
+		Panics: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "wxbot_bot_panics_total", Help: "Messages on which the bot panicked (answered as a failure; see the log's stack).",
+		}),
 		Requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "wxbot_webhook_requests_total", Help: "Webhook HTTP answers by status code.",
 		}, []string{"status"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Messages, m.AnswerSeconds, m.DedupHits, m.Requests)
+		reg.MustRegister(m.Messages, m.AnswerSeconds, m.DedupHits, m.Panics, m.Requests)
 	}
 	return m
 }

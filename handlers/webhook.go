@@ -404,10 +404,10 @@ func (h *Webhook) answer(ctx context.Context, log *zap.Logger, msg bot.Message, 
 	go func() {
 		defer h.late.Done()
 		defer cancel()
-		reply, err := h.bot.Respond(bctx, msg)
+		reply, err := h.respond(bctx, log, msg)
 		if err != nil {
 			log.Error("bot failed", zap.Error(err))
-			reply = bot.Reply{Text: "抱歉，系统暂时繁忙，请稍后再试。"}
+			reply = bot.Reply{Text: msgBusy}
 		}
 		if state.CompareAndSwap(statePending, stateInline) {
 			done <- reply
@@ -432,6 +432,24 @@ func (h *Webhook) answer(ctx context.Context, log *zap.Logger, msg bot.Message, 
 		}
 		return <-done, false
 	}
+}
+
+// msgBusy is what a patient is told when the bot fails.
+const msgBusy = "抱歉，系统暂时繁忙，请稍后再试；也可以回复「人工」联系工作人员。"
+
+// respond runs the bot. A panic on one message (the bot runs outside the
+// HTTP server's goroutine, where nothing else would catch it) is logged with
+// its stack, never the patient's text, and answered as a failure instead of
+// ending the process.
+func (h *Webhook) respond(ctx context.Context, log *zap.Logger, msg bot.Message) (r bot.Reply, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			h.metrics.Panics.Inc()
+			log.Error("bot panicked", zap.String("panic", fmt.Sprint(p)), zap.Stack("stack"))
+			r, err = bot.Reply{}, fmt.Errorf("bot panicked: %v", p)
+		}
+	}()
+	return h.bot.Respond(ctx, msg)
 }
 
 func (h *Webhook) deliverLater(log *zap.Logger, user, text string) {
