@@ -85,7 +85,7 @@ func (b *Bot) understand(x *search.Index, norm string, now time.Time) *understan
 	}
 	u.priceCue = hasAny(norm, priceCues) || countedHowMuch(norm)
 	u.detailCue = hasAny(norm, detailCues) || hasAny(norm, makerCues)
-	if u.priceCue && u.detailCue {
+	if u.priceCue && (u.detailCue || hasAny(norm, whenCues)) {
 		// Two questions in one message (血脂多少钱要不要空腹): the item
 		// query without the second one.
 		u.iqAlt = x.Correct(itemQuery(removeAll(norm, detailSplitSorted)))
@@ -290,6 +290,13 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 			return b.deptInfo(x, s, u.depts[0]), true
 		}
 	}
+	// A day for a child with nothing else named (礼拜六娃看病有大夫没):
+	// the paediatric department's sessions then.
+	if len(u.depts) == 0 && u.weekdays != nil && u.schedCue && !u.priceCue && childOnly(u.norm) {
+		if d, ok := childDept(x); ok {
+			return b.deptSchedule(x, s, d, u.weekdays, u.period), true
+		}
+	}
 	// Weekdays without a department: an FAQ that answers it, or the
 	// departments open then.
 	if len(u.depts) == 0 && u.weekdays != nil && u.schedCue && !u.priceCue {
@@ -320,9 +327,10 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 			}
 		}
 		// A fee the FAQ answers (停车一小时多少钱) rather than an item:
-		// compared on the same content words.
+		// compared on the same content words. An answer that speaks of
+		// no money answers no price question.
 		cq := contentQuery(u.tq)
-		if t := b.bestTopic(x, cq); t != nil && t.Ref.Kind == search.TextFAQ {
+		if t := b.bestTopic(x, cq); t != nil && t.Ref.Kind == search.TextFAQ && moneyText(refText(x.Data, t.Ref)) {
 			if hs := x.Items(cq); len(hs) == 0 || t.Query >= hs[0].Query+topicOverItem {
 				return b.topic(x, s, t.Ref), true
 			}
@@ -347,8 +355,16 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 			return text, true
 		}
 		if u.iqAlt != "" && u.iqAlt != u.iq && confident(x, u.iqAlt) {
+			// When it is done (三伏贴啥时候贴多少钱), asked in an FAQ
+			// question: that answer, then the price.
+			faqText := ""
+			if !u.detailCue {
+				if hs := x.FAQ(u.fq); len(hs) > 0 && (hs[0].Query+hs[0].Doc)/2 >= 0.75 {
+					faqText = b.faq(x, s, hs[0].ID) + "\n\n"
+				}
+			}
 			if text, ok := b.priceFresh(x, s, u.iqAlt); ok {
-				return text, true
+				return faqText + text, true
 			}
 		}
 		if s.Intent == intentPrice && !confident(x, u.iq) {
@@ -571,6 +587,28 @@ func hasTopic(x *search.Index, u *understanding) bool {
 		return false
 	}
 	return x.Known(t)
+}
+
+// childAskWords are what a schedule question for a child may say besides
+// the child, the day and the schedule cue (礼拜六孩子看病有大夫吗).
+var (
+	childAskWords      = byLenDesc([]string{"看病", "看", "病", "有", "能", "可以", "去", "带", "吗", "没", "不", "的", "了", "医院"})
+	scheduleCuesSorted = byLenDesc(scheduleCues)
+)
+
+// childOnly reports whether a message names a child and, besides days,
+// periods and schedule words, nothing else: a question about the
+// paediatric department's sessions.
+func childOnly(norm string) bool {
+	if !hasAny(norm, childWords) {
+		return false
+	}
+	rest := removeAll(norm, childWords)
+	rest = removeAll(rest, slotWords)
+	rest = removeAll(rest, scheduleCuesSorted)
+	rest = removeAll(rest, fillersSorted)
+	rest = removeAll(rest, childAskWords)
+	return strings.TrimSpace(rest) == ""
 }
 
 // howOnDay reports whether a message with a day in it asks how a process is

@@ -33,7 +33,7 @@ var (
 		"如何", "流程", "手续", "步骤", "要带什么", "带什么", "需要什么", "准备什么", "办理",
 	}
 	// procAskCues ask how something is done, step by step.
-	procAskCues = []string{"手续", "流程", "步骤", "怎么办理", "如何办理", "办什么", "要办", "怎么办", "办哪些"}
+	procAskCues = []string{"手续", "流程", "步骤", "怎么办理", "如何办理", "办什么", "要办", "怎么办", "办哪些", "想办", "办个", "怎么弄", "怎么搞", "怎么申请", "如何申请"}
 	whereCues   = []string{"在哪里", "在哪儿", "在哪", "哪里", "哪儿", "位置", "地址", "几楼", "几层", "怎么走", "在什么地方", "去哪里", "去哪儿", "去哪", "到哪", "哪看", "找谁"}
 	phoneCues   = []string{"电话号码", "电话", "联系方式", "号码"}
 	detailCues  = []string{
@@ -52,7 +52,7 @@ var (
 		"这个药", "这种药", "这款药", "这药", "这个", "这种", "那种",
 		"我妈妈", "我妈", "我爸爸", "我爸", "我老婆", "我老公", "我媳妇", "我爱人", "我家里人", "家里人", "家里老人", "想了解一下", "想了解", "了解一下", "打听一下",
 		"一下", "大概", "大约", "一般", "需要", "我是", "我们", "帮我", "麻烦", "看看", "就是",
-		"有没有", "有吗", "是不是", "能不能", "可不可以", "医院", "本院", "要交", "得交", "需交",
+		"有没有", "有吗", "是不是", "能不能", "可不可以", "要不要", "需不需要", "需要不需要", "用不用", "医院", "本院", "要交", "得交", "需交",
 		"一共", "总共", "合计", "加起来", "一起", "另外", "额外", "单独", "分别是", "分别", "各自", "各要", "各是",
 		// Reported speech (医生让我做个胃镜, 大夫喊照个片子): who sent the
 		// patient says nothing about what is asked.
@@ -104,6 +104,19 @@ func removeAll(s string, sorted []string) string {
 	return s
 }
 
+// questionMo are words ending in 么 that trimFillers keeps whole.
+var questionMo = []string{"什么", "怎么", "多么", "这么", "那么", "要么"}
+
+// endsWithAny reports whether s ends with one of words.
+func endsWithAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.HasSuffix(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // trimFillers removes leading and trailing particles repeatedly.
 func trimFillers(s string) string {
 	s = strings.TrimSpace(s)
@@ -116,6 +129,10 @@ func trimFillers(s string) string {
 			}
 		}
 		for _, w := range trailFillers {
+			if w == "么" && endsWithAny(s, questionMo) {
+				// 什么, 怎么, 多么: a word, not a particle.
+				continue
+			}
 			if strings.HasSuffix(s, w) && len(s) > len(w) {
 				s = strings.TrimSpace(s[:len(s)-len(w)])
 				changed = true

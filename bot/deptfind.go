@@ -125,6 +125,7 @@ var typicalDepts = map[string][]string{
 	"高血压": {"心血管", "心内", "高血压"}, "糖尿病": {"内分泌", "糖尿病"},
 	"跌打损伤": {"骨科", "骨伤", "创伤"}, "耳鸣": {"耳鼻", "耳科"}, "牙痛": {"口腔", "牙科"},
 	"鼻炎": {"耳鼻", "鼻科"}, "脱发": {"皮肤"}, "中风": {"神经内科", "卒中"},
+	"乳腺炎": {"乳腺", "甲乳", "普外", "普通外科", "外科"}, "腿痛": {"骨科", "骨伤", "康复", "推拿", "疼痛"},
 }
 
 // usualFor reports whether department d is one typicalDepts names for a
@@ -288,6 +289,9 @@ func knownRuns(q string, known func(string) bool) []string {
 // symptomGroups are hospital-independent patient words for common complaints,
 // each group with the medical words department introductions use.
 var symptomGroups = [][]string{
+	// Specific complaints first: a fever with a blocked breast is mastitis.
+	{"乳腺炎", "奶堵", "堵奶", "奶结", "涨奶", "胀奶", "乳房胀痛", "乳房痛", "乳房疼", "乳房红肿", "乳头痛", "乳腺增生", "乳腺结节", "乳房肿块"},
+	{"腿痛", "腿疼", "腿脚痛", "腿脚疼", "腿麻", "腿酸", "腿脚不好", "走路腿疼", "走路腿痛"},
 	{"便血", "屁股出血", "屁股流血", "大便出血", "大便带血", "便后出血", "拉血", "肛门出血", "屙血"},
 	{"痔疮", "痔", "肛门痛", "肛门疼", "屁股痛", "屁股疼", "大便痛", "大便疼", "大便时候痛", "大便时痛", "拉屎痛", "屙屎痛", "肛裂"},
 	{"面瘫", "面神经炎", "面神经麻痹", "口眼歪斜", "口眼㖞斜", "嘴歪", "嘴巴歪", "嘴巴有点歪", "脸歪", "眼睛闭不上"},

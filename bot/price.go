@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hospital/wxbot/knowledge"
 	"github.com/hospital/wxbot/search"
@@ -105,7 +106,16 @@ func (b *Bot) priceFresh(x *search.Index, s *session, q string) (string, bool) {
 		return "", false
 	}
 	all := x.Items(q)
-	if len(all) > 0 && all[0].Query < spanConfidence && !headCovered(x, q, all[0].ID) {
+	surgery := false
+	if sq, before, ok := surgeryQuery(q); ok && (len(all) == 0 || all[0].Query < spanConfidence && !headCovered(x, q, all[0].ID)) {
+		// 痔疮手术 for 混合痔外剥内扎术: price lists name operations
+		// with the suffix 术; what is operated on must end the rest.
+		if alt := x.Items(sq); len(alt) > 0 && alt[0].Query >= itemThreshold && strings.Contains(x.ItemName(alt[0].ID), "术") && headCovered(x, before, alt[0].ID) {
+			q, all = sq, alt
+			surgery = true
+		}
+	}
+	if len(all) > 0 && all[0].Query < spanConfidence && !surgery && !headCovered(x, q, all[0].ID) {
 		// A weak match that leaves the end of the question (the head of a
 		// Chinese noun phrase: 无痛人流) unmatched names something else.
 		return "", false
@@ -121,6 +131,23 @@ func (b *Bot) priceFresh(x *search.Index, s *session, q string) (string, bool) {
 	}
 	items := chooseItems(x, q, hs)
 	return b.showItems(x, s, items, q), true
+}
+
+// surgeryQuery rewrites the word 手术 (手术费) after the name of what is
+// operated on as the suffix 术 catalogue names use (痔疮手术 -> 痔疮术,
+// 剖宫产手术费 -> 剖宫产术); before is the text ahead of 手术. ok is false
+// when q says no such thing.
+func surgeryQuery(q string) (out, before string, ok bool) {
+	i := strings.Index(q, "手术")
+	if i <= 0 {
+		return "", "", false
+	}
+	before = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(q[:i]), "做"))
+	if r, _ := utf8.DecodeLastRuneInString(before); !isHanRune(r) {
+		return "", "", false
+	}
+	out = strings.Replace(strings.Replace(q, "手术费", "术", 1), "手术", "术", 1)
+	return out, before, out != q
 }
 
 // priceFragment narrows the last price question with a fragment (那增强呢,
@@ -143,6 +170,12 @@ func (b *Bot) priceFragment(x *search.Index, s *session, f string) (string, bool
 	}
 	hs := x.Items(f)
 	if len(hs) == 0 || hs[0].Query < itemThreshold {
+		if text, ok := b.partFragment(x, s, f); ok {
+			return text, true
+		}
+		if text, ok := b.kindFragment(x, s, f); ok {
+			return text, true
+		}
 		return b.noteFragment(x, s, f)
 	}
 	bestF := hs[0].Query
@@ -186,6 +219,64 @@ func (b *Bot) priceFragment(x *search.Index, s *session, f string) (string, bool
 	}
 	items := chooseItems(x, merged, chosen)
 	return b.showItems(x, s, items, merged), true
+}
+
+// partChars are one-character body parts patients narrow a list with (腰的,
+// 头的 after a list of CT scans), with the characters catalogue names use
+// for them (颅脑 for the head).
+var partChars = map[string][]string{
+	"头": {"头", "颅", "脑"}, "脑": {"脑", "颅"}, "腰": {"腰"}, "胸": {"胸"}, "肺": {"肺", "胸"}, "腹": {"腹"}, "肚": {"腹"},
+	"颈": {"颈"}, "脖": {"颈"}, "膝": {"膝"}, "腿": {"腿", "膝", "下肢"}, "手": {"手", "腕"}, "脚": {"足", "踝", "脚"}, "肩": {"肩"},
+	"心": {"心"}, "肝": {"肝"}, "胃": {"胃"}, "肠": {"肠"}, "眼": {"眼"}, "牙": {"牙"}, "鼻": {"鼻"}, "耳": {"耳"},
+}
+
+// partFragment narrows the last list by a one-character body part (腰的
+// after 14 CT scans): the listed items whose names hold that part, when
+// some but not all do.
+func (b *Bot) partFragment(x *search.Index, s *session, f string) (string, bool) {
+	f = strings.ReplaceAll(trimFillers(f), " ", "")
+	words, ok := partChars[f]
+	if !ok || len(s.Items) < 2 {
+		return "", false
+	}
+	var hit []int
+	for _, id := range s.Items {
+		if id < 0 || id >= len(x.Data.Prices) {
+			return "", false
+		}
+		if hasAny(coreName(x.Data.Prices[id].Name), words) {
+			hit = append(hit, id)
+		}
+	}
+	if len(hit) == 0 || len(hit) == len(s.Items) {
+		return "", false
+	}
+	return b.showItems(x, s, hit, s.Query), true
+}
+
+// kindFragment answers a fragment naming another thing of the same kind
+// (大便的呢 after 尿常规: 大便常规) by the fragment with the last item's
+// head (the last two characters of its core name), when that names an item
+// with confidence.
+func (b *Bot) kindFragment(x *search.Index, s *session, f string) (string, bool) {
+	f = strings.ReplaceAll(trimFillers(f), " ", "")
+	if len(s.Items) != 1 || s.Items[0] < 0 || s.Items[0] >= len(x.Data.Prices) || f == "" {
+		return "", false
+	}
+	core := []rune(coreName(x.Data.Prices[s.Items[0]].Name))
+	if len(core) < 3 || !isHanRune(core[len(core)-1]) || !isHanRune(core[len(core)-2]) {
+		return "", false
+	}
+	head := string(core[len(core)-2:])
+	if strings.Contains(f, head) {
+		return "", false
+	}
+	q := f + head
+	hs := x.Items(q)
+	if len(hs) == 0 || hs[0].Query < spanConfidence || hs[0].ID == s.Items[0] {
+		return "", false
+	}
+	return b.priceFresh(x, s, q)
 }
 
 // terms splits a query into runs of Chinese characters and Latin tokens.

@@ -9,8 +9,12 @@ import (
 
 // detailSplitSorted are the words of a detail question asked in the same
 // message as a price (…多少钱，要不要空腹): removed to find the item.
-var detailSplitSorted = byLenDesc(append(append([]string{}, detailCues...),
-	"要不要", "需不需要", "用不用", "需要", "是不是", "能不能", "可不可以", "可以", "能", "用"))
+var detailSplitSorted = byLenDesc(append(append(append([]string{}, detailCues...), whenCues...),
+	"要不要", "需不需要", "用不用", "需要", "是不是", "能不能", "可不可以", "可以", "能否"))
+
+// whenCues ask when something is done (大排畸什么时候做): asked with a
+// price, a second question the item's note may answer.
+var whenCues = []string{"什么时候", "啥时候", "第几周", "几周", "哪个时候"}
 
 // Span retry thresholds.
 const (
@@ -26,7 +30,7 @@ func (b *Bot) priceRetry(x *search.Index, s *session, u *understanding) (string,
 	if u.iqAlt != "" && u.iqAlt != u.iq && confident(x, u.iqAlt) {
 		return b.priceFresh(x, s, u.iqAlt)
 	}
-	if text, ok := b.priceSpan(x, s, u.iq); ok {
+	if text, ok := b.priceSpan(x, s, u.iq, u.iqFull); ok {
 		return text, true
 	}
 	for _, q := range []string{u.iq, u.iqAlt} {
@@ -52,8 +56,11 @@ func (b *Bot) priceRetry(x *search.Index, s *session, u *understanding) (string,
 }
 
 // priceSpan answers the heaviest run of item vocabulary in q when it alone
-// names an item with confidence and carries most of q's item words.
-func (b *Bot) priceSpan(x *search.Index, s *session, q string) (string, bool) {
+// names an item with confidence and carries most of q's item words. full is
+// the item query before chatter was trimmed: the span must end it too (a
+// stray character trimmed off the end may be the head of an unknown word,
+// 娩 of 无痛分娩, and 无痛 then only qualifies what is asked).
+func (b *Bot) priceSpan(x *search.Index, s *session, q, full string) (string, bool) {
 	spans := x.ItemSpans(q)
 	if len(spans) == 0 {
 		return "", false
@@ -67,6 +74,9 @@ func (b *Bot) priceSpan(x *search.Index, s *session, q string) (string, bool) {
 			break
 		}
 		if sp.Text == q || !substantial(sp.Text) || !endsQuery(q, sp.Text) {
+			continue
+		}
+		if full != "" && full != q && strings.Contains(strings.ReplaceAll(full, " ", ""), strings.ReplaceAll(sp.Text, " ", "")) && !endsQuery(full, sp.Text) {
 			continue
 		}
 		if hs := x.Items(sp.Text); len(hs) > 0 && hs[0].Query >= spanConfidence {

@@ -418,6 +418,11 @@ func (x *Index) correctHan(us []string) []string {
 		if isHanUnit(us[i]) && isHanUnit(us[i+1]) && x.bigrams[us[i]+us[i+1]] {
 			covered[i], covered[i+1] = true, true
 		}
+		// How many (几针, 几次, 几天) is a question, never a typo of a
+		// word that sounds alike (急诊).
+		if us[i] == "几" && strings.Contains(countUnits, us[i+1]) {
+			covered[i], covered[i+1] = true, true
+		}
 	}
 	for i := 0; i < len(us); i++ {
 		if !isHanUnit(us[i]) || covered[i] {
@@ -451,7 +456,7 @@ func (x *Index) correctHan(us []string) []string {
 					continue
 				}
 				wu := Units(w)
-				if len(wu) != l {
+				if len(wu) != l || !plausibleSound(us[s:s+l], wu) {
 					continue
 				}
 				copy(us[s:s+l], wu)
@@ -464,6 +469,33 @@ func (x *Index) correctHan(us []string) []string {
 		}
 	}
 	return us
+}
+
+// countUnits are measure words asked about with 几 (几针, 几次).
+const countUnits = "针次天个盒瓶周岁号点剂片粒支袋贴顿回遍年月小时分钟"
+
+// plausibleSound reports whether a homophone correction of units got into
+// word needs a secondary reading (a heteronym) for at most a third of its
+// characters: 血长规 -> 血常规 takes 长 as chang, but 哪个大夫 -> 哪肝胆夫
+// took 个 as gan and 胆 as da, and 不可 -> 妇科 不 as fu, readings no
+// patient means. A position counts as natural when the two
+// characters are the same, look alike (nearForms), or share their first
+// readings.
+func plausibleSound(units, word []string) bool {
+	odd := 0
+	for k := range units {
+		a, _ := utf8.DecodeRuneInString(units[k])
+		b, _ := utf8.DecodeRuneInString(word[k])
+		if a == b || nearForms[a] == b {
+			continue
+		}
+		ra, rb := runeReadings(a), runeReadings(b)
+		if len(ra) > 0 && len(rb) > 0 && ra[0] == rb[0] {
+			continue
+		}
+		odd++
+	}
+	return odd*3 <= len(units)
 }
 
 // nearForms are characters patients type for a look-alike one (炙 for 灸):

@@ -198,3 +198,24 @@ func TestTrimChatterKeepsWholeWords(t *testing.T) {
 		t.Errorf("TrimForeignEdges(我妈想头颅ct) = %q, want 头颅ct", got)
 	}
 }
+
+// A homophone correction that needs rare readings of several characters (个
+// as gan, 胆 as da; 不 as fu) is no typo a patient made.
+func TestCorrectNeedsPlausibleReadings(t *testing.T) {
+	d := smallData()
+	d.Prices = append(d.Prices, knowledge.PriceItem{Name: "肝胆彩超"})
+	d.Departments = append(d.Departments, knowledge.Department{Name: "妇科"}, knowledge.Department{Name: "急诊科", Aliases: []string{"急诊"}})
+	d.Prices = append(d.Prices, knowledge.PriceItem{Name: "急诊诊查费"})
+	x := Build(d)
+	for in, want := range map[string]string{
+		"哪个大夫":    "哪个大夫",
+		"可不可以报":   "可不可以报",
+		"血长规多少钱":  "血常规多少钱",
+		"干胆彩超多少钱": "肝胆彩超多少钱",
+		"要打几针":    "要打几针",
+	} {
+		if got := x.Correct(in); got != want {
+			t.Errorf("Correct(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

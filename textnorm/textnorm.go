@@ -160,6 +160,7 @@ var colloquial = strings.NewReplacer(
 	"细路仔", "孩子", "细路", "孩子", "小朋友", "孩子",
 	// 粤语: 边科 / 边间 = 哪科 / 哪间, 咗 = 了, 嘅 = 的, 哋 = 们, 嚟 = 来, 搵 = 找,
 	// 佢 = 他, 咁 = 那, 点算 = 怎么办, 下昼 / 晏昼 = 下午, 朝早 = 上午, 夜晚 = 晚上.
+	"你哋度", "你们这里", "我哋度", "我们这里", "呢度", "这里", "嗰度", "那里",
 	"边科", "哪科", "边间", "哪间", "边位", "哪位", "边日", "哪天", "边一科", "哪一科",
 	"咗", "了", "嘅", "的", "你哋", "你们", "我哋", "我们", "佢哋", "他们", "哋", "们", "嚟", "来", "搵", "找", "揾", "找", "佢", "他",
 	"咁", "那", "点算", "怎么办", "下昼", "下午", "晏昼", "下午", "朝早", "上午", "夜晚", "晚上",
@@ -173,11 +174,34 @@ var colloquial = strings.NewReplacer(
 	"什么子", "什么子", "感冒得", "感冒得",
 	"么样办", "怎么办", "么样搞", "怎么办", "么样弄", "怎么弄", "么样", "怎么样", "么子", "什么",
 	"有冒得", "有没有", "冒得", "没有", "伢儿", "孩子", "伢崽", "孩子", "伢", "孩子",
+	// 西北 (陕甘宁): 撒 = 啥 (挂撒科, 是撒), 克 = 去 before a verb (克抽血),
+	// 尻子 = 屁股, 解手 = 大小便, 心口 = 胃 (心口疼 is stomach pain).
+	"撒尿", "撒尿", "撒谎", "撒谎", "撒娇", "撒娇",
+	"挂撒科", "挂什么科", "看撒科", "看什么科", "撒科", "什么科", "撒时候", "什么时候", "是撒", "是什么", "干撒", "干什么", "为撒", "为什么", "撒东西", "什么东西",
+	"克抽", "去抽", "克做", "去做", "克拍", "去拍", "克查", "去查", "克看", "去看", "克挂", "去挂", "克拿", "去拿", "克医院", "去医院", "克哪", "去哪",
+	"尻子", "屁股", "解手有血", "大便有血", "解大手", "大便", "心口疼", "胃疼", "心口痛", "胃痛",
 )
+
+// northwestI is 额 = 我 opening a message (额是农村的, 额妈): not 额头,
+// 额度, 额外, 额定 ...
+func northwestI(n string) string {
+	if !strings.HasPrefix(n, "额") {
+		return n
+	}
+	rest := n[len("额"):]
+	if r, _ := utf8.DecodeRuneInString(rest); r == utf8.RuneError || strings.ContainsRune("头度外定温角叶部面窦满", r) {
+		return n
+	}
+	return "我" + rest
+}
 
 // placeInsurance matches a province or large city naming where a patient is
 // insured (我是重庆的医保, 河南那边的社保): insurance from elsewhere, 异地医保.
-var placeInsurance = regexp.MustCompile(`(北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古?|广西|西藏|宁夏|新疆|香港|澳门|成都|广州|深圳|武汉|西安|南京|杭州|长沙|郑州|沈阳|昆明|贵阳|南宁|合肥|福州|南昌|济南|太原|石家庄|兰州|西宁|银川|乌鲁木齐|拉萨|海口|哈尔滨|长春|呼和浩特|大连|青岛|厦门|苏州|宁波|东莞|佛山)(省|市)?(那边|那里|当地|老家)?(的)?(医保|社保)`)
+var placeInsurance = regexp.MustCompile(`(北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古?|广西|西藏|宁夏|新疆|香港|澳门|成都|广州|深圳|武汉|西安|南京|杭州|长沙|郑州|沈阳|昆明|贵阳|南宁|合肥|福州|南昌|济南|太原|石家庄|兰州|西宁|银川|乌鲁木齐|拉萨|海口|哈尔滨|长春|呼和浩特|大连|青岛|厦门|苏州|宁波|东莞|佛山)(省|市)?(\p{Han}{2,3}?市?)??(那边|那里|当地|老家)?(的)?(医保|社保)`)
+
+// insurancePlace matches insurance said to be from a province (社保系广西嘅,
+// 医保是河南的): insurance from elsewhere.
+var insurancePlace = regexp.MustCompile(`(医保|社保)(卡)?(是|系|在|属于)(北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古?|广西|西藏|宁夏|新疆|香港|澳门)(省)?(那边|那里|老家)?(的)?`)
 
 // Colloquial rewrites normalised patient text (see Normalize) into standard
 // phrasing: regional words become their common equivalents and a question
@@ -187,9 +211,10 @@ func Colloquial(n string) string {
 	if n == "" {
 		return n
 	}
-	n = colloquial.Replace(n)
+	n = northwestI(colloquial.Replace(n))
 	if strings.Contains(n, "保") {
-		n = placeInsurance.ReplaceAllString(n, "异地${5}")
+		n = placeInsurance.ReplaceAllString(n, "异地${6}")
+		n = insurancePlace.ReplaceAllString(n, "异地${1}")
 	}
 	rs := []rune(n)
 	// 湘鄂 sentence-final particles 咯/啰 (挂什么科咯, 好了啰) carry no meaning.
