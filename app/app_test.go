@@ -281,7 +281,10 @@ const demoCorpusFloor = 1.00
 // and a hospital exporting from Windows with voice-recognition phrasing (j:
 // CRLF files, an unknown extra column), a Sichuan city hospital (k: dialect,
 // BOM, unusual item naming) and a Guangdong county hospital (l: Cantonese
-// and traditional characters, GB18030 prices with reordered columns). Each was measured blind once
+// and traditional characters, GB18030 prices with reordered columns), a
+// northwestern 中西医结合医院 (m: farmers' dialect, speech recognition,
+// national-catalogue item names, an extra department column) and a 华中
+// 妇幼保健院 (n: pregnancy weeks, abbreviations such as NT and OGTT). Each was measured blind once
 // (README) and then used to improve the bot; here they guard against
 // regressions. Floors are the last measured figures, rounded down.
 func TestTestHospitalsThroughTheWebhook(t *testing.T) {
@@ -298,8 +301,10 @@ func TestTestHospitalsThroughTheWebhook(t *testing.T) {
 		{"h", "testdata/hospitals/h", "testdata/hospitals/h/dialogs.json", hospitalHFloor},
 		{"i", "testdata/hospitals/i", "testdata/hospitals/i/dialogs.json", hospitalIFloor},
 		{"j", "testdata/hospitals/j", "testdata/hospitals/j/dialogs.json", 1.00},
-		{"k", "testdata/hospitals/k", "testdata/hospitals/k/dialogs.json", 0.96},
-		{"l", "testdata/hospitals/l", "testdata/hospitals/l/dialogs.json", 0.96},
+		{"k", "testdata/hospitals/k", "testdata/hospitals/k/dialogs.json", 0.97},
+		{"l", "testdata/hospitals/l", "testdata/hospitals/l/dialogs.json", 0.97},
+		{"m", "testdata/hospitals/m", "testdata/hospitals/m/dialogs.json", 0.91},
+		{"n", "testdata/hospitals/n", "testdata/hospitals/n/dialogs.json", 0.90},
 	} {
 		t.Run(h.name, func(t *testing.T) {
 			dir := h.dataDir
