@@ -301,10 +301,10 @@ func TestTestHospitalsThroughTheWebhook(t *testing.T) {
 		{"h", "testdata/hospitals/h", "testdata/hospitals/h/dialogs.json", hospitalHFloor},
 		{"i", "testdata/hospitals/i", "testdata/hospitals/i/dialogs.json", hospitalIFloor},
 		{"j", "testdata/hospitals/j", "testdata/hospitals/j/dialogs.json", 1.00},
-		{"k", "testdata/hospitals/k", "testdata/hospitals/k/dialogs.json", 0.97},
-		{"l", "testdata/hospitals/l", "testdata/hospitals/l/dialogs.json", 0.97},
-		{"m", "testdata/hospitals/m", "testdata/hospitals/m/dialogs.json", 0.91},
-		{"n", "testdata/hospitals/n", "testdata/hospitals/n/dialogs.json", 0.90},
+		{"k", "testdata/hospitals/k", "testdata/hospitals/k/dialogs.json", 0.98},
+		{"l", "testdata/hospitals/l", "testdata/hospitals/l/dialogs.json", 0.98},
+		{"m", "testdata/hospitals/m", "testdata/hospitals/m/dialogs.json", 0.97},
+		{"n", "testdata/hospitals/n", "testdata/hospitals/n/dialogs.json", 0.97},
 	} {
 		t.Run(h.name, func(t *testing.T) {
 			dir := h.dataDir

@@ -251,6 +251,10 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 			return b.clarifyDoctors(x, s, ds, u), true
 		}
 	}
+	// Which doctor sees it (哪个医生看白内障), by the clinics' notes.
+	if text, ok := b.doctorByPurpose(x, s, u); ok {
+		return text, true
+	}
 	// Which department treats it (孩子咳嗽挂什么科): before follow-ups.
 	if text, ok := b.deptByTopic(x, s, u, false); ok {
 		return text, true
@@ -325,6 +329,11 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 			if text, ok := b.priceOfTopic(x, s); ok {
 				return text, true
 			}
+			// 几多钱 after a question about one item's note (OGTT要空腹吗):
+			// that item's price.
+			if s.Intent == intentPrice && len(s.Items) == 1 && s.Items[0] >= 0 && s.Items[0] < len(x.Data.Prices) {
+				return b.showItems(x, s, s.Items, s.Query), true
+			}
 		}
 		// A fee the FAQ answers (停车一小时多少钱) rather than an item:
 		// compared on the same content words. An answer that speaks of
@@ -352,7 +361,8 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 			return text, true
 		}
 		if text, ok := b.priceFresh(x, s, u.iq); ok {
-			return text, true
+			// A detail asked with it (要空腹不): the listed items' notes on it.
+			return text + listDetailNotes(x, s, u.norm), true
 		}
 		if u.iqAlt != "" && u.iqAlt != u.iq && confident(x, u.iqAlt) {
 			// When it is done (三伏贴啥时候贴多少钱), asked in an FAQ
@@ -364,7 +374,7 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 				}
 			}
 			if text, ok := b.priceFresh(x, s, u.iqAlt); ok {
-				return faqText + text, true
+				return faqText + text + listDetailNotes(x, s, u.norm), true
 			}
 		}
 		if s.Intent == intentPrice && !confident(x, u.iq) {
@@ -395,6 +405,17 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 		if id, ok := processByHead(x, u.norm); ok {
 			return b.process(x, s, id), true
 		}
+	}
+	// Where a service is done (四维在哪栋楼做): an FAQ answer or a step
+	// that says where, before the items' prices.
+	if u.whereCue && !u.priceCue && len(u.depts) == 0 && hasAny(u.norm, whereDoVerbs) {
+		if text, ok := b.generic(x, s, u, false); ok {
+			return text, true
+		}
+	}
+	// What is done at a week of pregnancy or an age (孕24周要做什么检查).
+	if text, ok := b.byAgeRange(x, s, u); ok {
+		return text, true
 	}
 	// First a question an item's note answers (孕妇能拍胸片吗).
 	if text, ok := b.itemAsk(x, s, u, false); ok {
@@ -480,7 +501,7 @@ func (b *Bot) followUp(x *search.Index, s *session, u *understanding) (string, b
 			return b.doctorSchedule(x, s, s.Doctor, u.weekdays, u.period), true
 		}
 		slots := u.weekdays != nil || u.period != ""
-		if slots && len(u.depts) == 0 && !u.priceCue && !u.apptCue {
+		if slots && len(u.depts) == 0 && !u.priceCue && !u.apptCue && !b.slotTopic(x, u) {
 			wd, pd := u.weekdays, u.period
 			if wd == nil {
 				wd = s.Weekdays
@@ -521,6 +542,18 @@ func (b *Bot) followUp(x *search.Index, s *session, u *understanding) (string, b
 			return text, true
 		}
 		if text, ok := b.plainVariant(x, s, u.norm); ok {
+			return text, true
+		}
+		// 肝胆的 要空腹不: narrow the last list, then its detail.
+		if text, ok := b.fragmentDetail(x, s, u); ok {
+			return text, true
+		}
+		// 24周了能做吗: the items' noted time range.
+		if text, ok := b.rangeFollowUp(x, s, u); ok {
+			return text, true
+		}
+		// Where, when, how long, how many about the items just priced.
+		if text, ok := b.aspectFollowUp(x, s, u); ok {
 			return text, true
 		}
 		// A question naming another item is about that item.
@@ -565,8 +598,31 @@ func (b *Bot) followUp(x *search.Index, s *session, u *understanding) (string, b
 				return text, true
 			}
 		}
+		if text, ok := b.aspectFollowUp(x, s, u); ok {
+			return text, true
+		}
+	case intentFAQ:
+		if text, ok := b.aspectFollowUp(x, s, u); ok {
+			return text, true
+		}
 	}
 	return "", false
+}
+
+// whereDoVerbs are the verbs of a question where a service is done.
+var whereDoVerbs = []string{"做", "查", "拍", "抽", "打", "照", "验", "测", "评估", "检查"}
+
+// slotTopic reports whether a message with a day or period in it names a
+// topic of its own that an FAQ answer or a step says all of (晚上在哪拿药
+// after 急诊在哪: the pharmacy's hours, not the department's night
+// sessions).
+func (b *Bot) slotTopic(x *search.Index, u *understanding) bool {
+	rest := cleanSpaces(removeAll(removeAll(u.tq, slotWords), schedPhoneCuesSorted))
+	if utf8.RuneCountInString(strings.ReplaceAll(rest, " ", "")) < 2 || len(x.DepartmentsLoose(rest)) > 0 {
+		return false
+	}
+	t := b.bestTopic(x, contentQuery(u.tq))
+	return t != nil && t.Query >= 0.9 && x.TopicCoverage(contentQuery(rest), *t) >= 0.9
 }
 
 // Word lists removed from queries, longest first, built once.

@@ -137,6 +137,11 @@ func (b *Bot) itemNoteFollowUp(x *search.Index, s *session, u *understanding) (s
 	if len(items) == 0 || len(items) > 3 || u.priceCue || !isQuestion(u.norm) {
 		return "", false
 	}
+	// A department named with where or when (产后康复科在哪里) asks about
+	// the department.
+	if len(u.depts) > 0 && (u.whereCue || u.phoneCue || u.schedCue) {
+		return "", false
+	}
 	// A message naming another item literally is about that item.
 	if hs := x.Items(u.iq); len(hs) > 0 && hs[0].Literal && hs[0].Query >= 0.9 && !containsInt(items, hs[0].ID) {
 		return "", false
@@ -170,8 +175,9 @@ func (b *Bot) itemProcessStep(x *search.Index, s *session, u *understanding) (st
 	if len(items) == 0 || len(items) > 3 || u.priceCue || !isQuestion(u.norm) {
 		return "", false
 	}
-	if hs := x.Items(u.iq); len(hs) > 0 && hs[0].Literal && hs[0].Query >= 0.9 && !containsInt(items, hs[0].ID) {
-		return "", false
+	namesOther := func() bool {
+		hs := x.Items(u.iq)
+		return len(hs) > 0 && hs[0].Literal && hs[0].Query >= 0.9 && !containsInt(items, hs[0].ID)
 	}
 	procs := map[int]bool{}
 	for _, id := range items {
@@ -190,6 +196,16 @@ func (b *Bot) itemProcessStep(x *search.Index, s *session, u *understanding) (st
 	if len(procs) == 0 {
 		return "", false
 	}
+	// 要带什么去: the step of the item's one process that says what to bring
+	// (one character left, 去, names no other item).
+	if pi, ok := longestKeywordProcess(x, items); ok && hasAny(u.norm, bringCues) && (utf8.RuneCountInString(u.iq) < 2 || !namesOther()) {
+		if si := bringStep(x.Data.Processes[pi].Steps); si >= 0 {
+			return b.step(x, s, search.TextRef{Kind: search.TextStep, Index: pi, Step: si}), true
+		}
+	}
+	if namesOther() {
+		return "", false
+	}
 	q := cleanSpaces(removeAll(u.norm, fillersSorted))
 	q = cleanSpaces(removeAll(q, detailFillers))
 	if q == "" {
@@ -200,6 +216,35 @@ func (b *Bot) itemProcessStep(x *search.Index, s *session, u *understanding) (st
 		return "", false
 	}
 	return b.step(x, s, hs[0].Ref), true
+}
+
+// longestKeywordProcess returns the one process with the longest keyword
+// (two characters or more) that an item's name contains (健康证 over 体检 for
+// 从业人员健康体检(健康证)); ok is false on a tie between processes.
+func longestKeywordProcess(x *search.Index, items []int) (int, bool) {
+	best, bestLen, tie := -1, 0, false
+	for _, id := range items {
+		if id < 0 || id >= len(x.Data.Prices) {
+			return 0, false
+		}
+		name := compactNorm(x.Data.Prices[id].Name)
+		for pi, p := range x.Data.Processes {
+			for _, k := range p.Keywords {
+				k = compactNorm(k)
+				n := utf8.RuneCountInString(k)
+				if n < 2 || !strings.Contains(name, k) {
+					continue
+				}
+				switch {
+				case n > bestLen:
+					best, bestLen, tie = pi, n, false
+				case n == bestLen && pi != best:
+					tie = true
+				}
+			}
+		}
+	}
+	return best, best >= 0 && !tie
 }
 
 func containsInt(xs []int, v int) bool {

@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"strings"
+
 	"github.com/hospital/wxbot/search"
 	"github.com/hospital/wxbot/textnorm"
 )
@@ -25,6 +27,9 @@ func (b *Bot) priceOfTopic(x *search.Index, s *session) (string, bool) {
 		if faqID < 0 {
 			phrases = []string{s.Topic}
 		}
+	case s.Intent == intentSchedule && s.Doctor != "" && s.Topic != "" && strings.Contains(doctorNotes(x, []string{s.Doctor})[s.Doctor], s.Topic):
+		// A doctor chosen by what the clinic is for (小儿推拿): its price.
+		phrases = []string{s.Topic}
 	case s.Intent == intentProcess && s.Process > 0 && s.Process <= len(x.Data.Processes):
 		p := x.Data.Processes[s.Process-1]
 		phrases = append([]string{p.Title}, p.Keywords...)
