@@ -243,6 +243,9 @@ func (h *Webhook) serve(w http.ResponseWriter, r *http.Request, log *zap.Logger)
 	req := r.WithContext(r.Context()) // a shallow copy: the SDK only reads it
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	srv := oa.GetServer(req, rec)
+	// The signature was checked above, before anything was parsed; the SDK's
+	// own check would only parse the query three more times.
+	srv.SkipValidate(true)
 	t := &turn{}
 	srv.SetMessageHandler(func(m *message.MixMessage) *message.Reply {
 		t.reply = h.handle(r.Context(), log, m, t)
