@@ -303,7 +303,7 @@ func TestTestHospitalsThroughTheWebhook(t *testing.T) {
 		{"j", "testdata/hospitals/j", "testdata/hospitals/j/dialogs.json", 1.00},
 		{"k", "testdata/hospitals/k", "testdata/hospitals/k/dialogs.json", 0.98},
 		{"l", "testdata/hospitals/l", "testdata/hospitals/l/dialogs.json", 0.98},
-		{"m", "testdata/hospitals/m", "testdata/hospitals/m/dialogs.json", 0.97},
+		{"m", "testdata/hospitals/m", "testdata/hospitals/m/dialogs.json", 0.98},
 		{"n", "testdata/hospitals/n", "testdata/hospitals/n/dialogs.json", 0.97},
 	} {
 		t.Run(h.name, func(t *testing.T) {

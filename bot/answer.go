@@ -74,6 +74,18 @@ func (b *Bot) understand(x *search.Index, norm string, now time.Time) *understan
 			u.iq = old
 		}
 	}
+	if u.iq != "" {
+		// A word that starts like a lead filler (再植, 加压包扎): the
+		// filler kept when only then an item is named.
+		for _, w := range leadFillers {
+			if strings.HasPrefix(norm, w+u.iq) {
+				if !confident(x, u.iq) && confident(x, w+u.iq) {
+					u.iq = w + u.iq
+				}
+				break
+			}
+		}
+	}
 	u.tq = x.Correct(topicQuery(norm))
 	u.fq = questionQuery(norm)
 	// Who the patient is (老公住院了几点可以去看他) says nothing about a
@@ -83,7 +95,7 @@ func (b *Bot) understand(x *search.Index, norm string, now time.Time) *understan
 			u.fq = cleanSpaces(strings.ReplaceAll(u.fq, k, " "))
 		}
 	}
-	u.priceCue = hasAny(norm, priceCues) || countedHowMuch(norm)
+	u.priceCue = hasAny(norm, priceCues) || countedHowMuch(norm) || feeHowMuchRe.MatchString(norm)
 	u.detailCue = hasAny(norm, detailCues) || hasAny(norm, makerCues)
 	if u.priceCue && (u.detailCue || hasAny(norm, whenCues)) {
 		// Two questions in one message (血脂多少钱要不要空腹): the item
@@ -213,13 +225,22 @@ func (b *Bot) answer(x *search.Index, s *session, raw, norm string, now time.Tim
 	}
 
 	u := b.understand(x, norm, now)
+	// An urgent sign (嘴歪, 胸口痛, 牙磕掉了) gets the emergency line first,
+	// whatever else is answered.
+	urgentLine := urgentNote(x, u.norm)
 	before := s.clone()
 	if text, ok := b.route(x, s, u); ok {
-		return done(text)
+		return done(urgentLine + text)
 	}
 	// Several questions in one message that fail together: each clause.
 	if text, ok := b.clauses(x, before, raw, now); ok {
 		*s = *before
+		return done(urgentLine + text)
+	}
+	if urgentLine != "" {
+		return done(strings.TrimSpace(urgentLine))
+	}
+	if text, ok := b.lateNight(x, s, u); ok {
 		return done(text)
 	}
 	text := b.unknown(x, s, u)
@@ -393,6 +414,11 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 				return text, true
 			}
 		}
+		// Two names side by side (肝功肾功), tried last: each must match
+		// better than the whole did.
+		if text, ok := b.priceJuxtaposed(x, s, u); ok {
+			return text, true
+		}
 		return b.nearItem(x, s, u.iq)
 	}
 	// 6. Everything else by best match. A question about how something is
@@ -532,6 +558,11 @@ func (b *Bot) followUp(x *search.Index, s *session, u *understanding) (string, b
 			}
 		}
 	case intentPrice:
+		// Where a department named in the question is (推拿在哪做 after a
+		// price of 小儿推拿): the department's place, not the item again.
+		if u.whereCue && !u.priceCue && len(u.depts) > 0 && x.Data.Departments[u.depts[0]].Location != "" {
+			return b.deptInfo(x, s, u.depts[0]), true
+		}
 		if text, ok := b.priceSuperlative(x, s, u.norm); ok {
 			return text, true
 		}

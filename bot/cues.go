@@ -66,7 +66,10 @@ var (
 )
 
 // unitWords are counting words that follow 一 / 每 in price questions (一次, 每天).
-var unitWords = []string{"次", "天", "日", "晚", "盒", "瓶", "支", "袋", "片", "粒", "个", "包", "组", "小时", "部位", "项", "牙", "眼", "套", "根", "张", "疗程", "周", "月", "颗", "只", "针", "副", "条", "页", "贴", "剂", "枚"}
+var unitWords = []string{"次", "天", "日", "晚", "盒", "瓶", "支", "袋", "片", "粒", "个", "包", "组", "小时", "部位", "项", "牙", "眼", "套", "根", "张", "疗程", "周", "月", "颗", "只", "针", "副", "条", "页", "贴", "剂", "枚",
+	// Weighed and counted the way herbs and sessions are sold (多少钱一克,
+	// 一回多钱, 跑一趟).
+	"克", "回", "趟"}
 
 func byLenDesc(ws []string) []string {
 	out := append([]string(nil), ws...)
@@ -449,6 +452,10 @@ var questionTypos = strings.NewReplacer(
 	"在那里", "在哪里", "在那儿", "在哪儿", "去那里", "去哪里", "去那儿", "去哪儿",
 	"报消", "报销", "医报", "医保", "挂好", "挂号", "怎么半", "怎么办", "咋半", "咋办",
 	"预约挂好", "预约挂号", "出院手序", "出院手续", "住院手序", "住院手续",
+	// 科 heard as 可 (看什么可): only where a department is asked, never
+	// 看什么可以.
+	"看什么可以", "看什么可以", "挂什么可以", "挂什么可以", "哪个可以", "哪个可以",
+	"看什么可", "看什么科", "挂什么可", "挂什么科", "看哪个可", "看哪个科", "挂哪个可", "挂哪个科",
 )
 
 // fixTypos corrects questionTypos in normalised text.
@@ -474,6 +481,10 @@ func countedHowMuch(norm string) bool {
 		off = pos + len("多少")
 	}
 }
+
+// feeHowMuchRe finds 多少 asked of a fee (床位费多少, 挂号费是多少, 诊查费要
+// 多少): a price question without 钱.
+var feeHowMuchRe = regexp.MustCompile(`费(是|要|得|需要|大概|一般)?多少`)
 
 // kinWords name the patient's family (我妈住院了, 老公发烧).
 var kinWords = byLenDesc([]string{"我老公", "我老婆", "老公", "老婆", "媳妇", "我妈妈", "我爸爸", "我妈", "我爸", "妈妈", "爸爸",

@@ -60,7 +60,7 @@ func (b *Bot) deptByTopic(x *search.Index, s *session, u *understanding, place b
 	if !place && len(u.depts) > 0 {
 		return b.deptInfo(x, s, u.depts[0]), true
 	}
-	q := removeAll(u.norm, cues)
+	q := removeAll(mouthWords.Replace(u.norm), cues)
 	q = durationRe.ReplaceAllString(q, " ")
 	q = removeAll(q, fillersSorted)
 	q = contentQuery(topicQuery(q))
@@ -104,9 +104,80 @@ func (b *Bot) deptByTopic(x *search.Index, s *session, u *understanding, place b
 		d, ok = t, true
 	}
 	if !ok {
+		// Several complaints pointing to several departments (智齿发炎
+		// 牙龈肿了): the first one named decides.
+		d, ok = firstComplaintDept(x, bodyWords.Replace(q))
+	}
+	if !ok && !place && (hasAny(u.norm, childWords) || youngAgeRe.MatchString(u.norm)) {
+		// A child with a complaint nobody's words name (孩子8岁门牙里面
+		// 又长出一排): the children's department.
+		d, ok = anyChildDept(x)
+	}
+	if !ok {
 		return "", false
 	}
 	return b.deptInfo(x, s, d), true
+}
+
+// youngAgeRe finds a child's age (7岁, 七岁了, 十二周岁): up to thirteen.
+var youngAgeRe = regexp.MustCompile(`(^|[^0-9一二三四五六七八九十几])([1-9]|1[0-3]|[一两二三四五六七八九]|十[一二三]?)(周)?岁`)
+
+// mouthWords put a mouth that will not open (嘴张不大, 张不开) into the
+// words departments use, before 张 is dropped as a measure word.
+var mouthWords = strings.NewReplacer("张不大", "张口受限", "张不开", "张口受限", "张不了", "张口受限", "张嘴困难", "张口受限", "张口困难", "张口受限")
+
+// firstComplaintDept returns, of the departments that q's words (those
+// found in departments' texts) each pick on their own clearly, the one picked
+// most often, the first picked among equals: with several complaints the
+// first named decides (智齿发炎牙龈肿了), unless more point elsewhere.
+func firstComplaintDept(x *search.Index, q string) (int, bool) {
+	known := deptTextKnown(x)
+	votes := map[int]int{}
+	best, found := 0, false
+	for _, w := range knownRuns(strings.ReplaceAll(q, " ", ""), known) {
+		d, ok := bestDeptByTopic(x, w)
+		if !ok {
+			continue
+		}
+		votes[d]++
+		if !found || votes[d] > votes[best] {
+			best, found = d, true
+		}
+	}
+	return best, found
+}
+
+// deptTextKnown reports whether a word occurs in any department's name,
+// aliases or introduction.
+func deptTextKnown(x *search.Index) func(string) bool {
+	var texts []string
+	for _, d := range x.Data.Departments {
+		texts = append(texts, compactNorm(d.Name+"|"+strings.Join(d.Aliases, "|")+"|"+d.Intro))
+	}
+	return func(w string) bool {
+		for _, t := range texts {
+			if strings.Contains(t, w) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// anyChildDept returns the general paediatric department, else the first
+// department whose name is for children (儿童口腔科, 小儿外科), never a
+// child-health (保健) clinic.
+func anyChildDept(x *search.Index) (int, bool) {
+	if d, ok := childDept(x); ok {
+		return d, true
+	}
+	for i, d := range x.Data.Departments {
+		n := compactNorm(d.Name)
+		if (strings.Contains(n, "儿童") || strings.Contains(n, "小儿") || strings.Contains(n, "儿科")) && !strings.Contains(n, "保健") && !strings.Contains(n, "儿保") {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 // typicalDepts name, for a complaint of symptomGroups (by the group's first
@@ -374,10 +445,14 @@ var bodyWords = strings.NewReplacer(
 	// Regional words for body parts (西南 脑壳, 腰杆, 磕膝头; 粤 腰骨; 东北 波棱盖).
 	"脑壳痛", "头痛", "脑壳疼", "头痛", "腰杆痛", "腰痛", "腰杆疼", "腰痛", "腰骨痛", "腰痛", "腰骨疼", "腰痛",
 	"磕膝头", "膝关节", "波棱盖", "膝关节", "膝盖", "膝关节",
+	// A joint that clicks and a mouth that will not open (下巴咔咔响, 嘴张不大),
+	// a child wetting the bed.
+	"咔咔响", "弹响", "嘎嘎响", "弹响", "咔哒响", "弹响", "咯噔响", "弹响",
+	"尿床", "遗尿", "尿裤子", "遗尿",
 )
 
 // childWords say the patient is a child.
-var childWords = byLenDesc([]string{"宝宝", "孩子", "小孩", "小孩子", "儿童", "小儿", "婴儿", "娃", "儿子", "女儿", "小朋友", "BB", "bb", "大宝", "二宝", "三宝", "老大", "老二", "老三", "闺女", "小宝"})
+var childWords = byLenDesc([]string{"孙子", "孙女", "外孙", "外孙女", "小孙子", "小孙女", "宝宝", "孩子", "小孩", "小孩子", "儿童", "小儿", "婴儿", "娃", "儿子", "女儿", "小朋友", "BB", "bb", "大宝", "二宝", "三宝", "老大", "老二", "老三", "闺女", "小宝"})
 
 // generalGroups are the symptomGroups (by their first word) a paediatric
 // department treats for children rather than a specialty.

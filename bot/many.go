@@ -43,7 +43,21 @@ const maxPerPart = 3
 // 一共多少钱): every part must name items with confidence; the prices are
 // listed and, when each part is one item, added up.
 func (b *Bot) priceMany(x *search.Index, s *session, u *understanding) (string, bool) {
-	parts := splitItems(u.norm)
+	return b.priceParts(x, s, u, splitItems(u.norm))
+}
+
+// priceJuxtaposed answers a price question naming two items side by side
+// without a joiner (肝功肾功多少钱) as priceMany does.
+func (b *Bot) priceJuxtaposed(x *search.Index, s *session, u *understanding) (string, bool) {
+	if u.iqAlt != "" || u.detailCue || u.iq != u.iqFull || splitItems(u.norm) != nil || spanHit(x, u.iq) {
+		return "", false
+	}
+	return b.priceParts(x, s, u, juxtaposed(x, u.iq))
+}
+
+// priceParts prices the items each part of a price question names (nil
+// parts: none).
+func (b *Bot) priceParts(x *search.Index, s *session, u *understanding, parts []string) (string, bool) {
 	if parts == nil {
 		return "", false
 	}
@@ -145,4 +159,51 @@ func (b *Bot) priceMany(x *search.Index, s *session, u *understanding) (string, 
 func spanHit(x *search.Index, q string) bool {
 	hs := x.Items(q)
 	return len(hs) > 0 && hs[0].Query >= spanConfidence
+}
+
+// juxtaposedConfidence is how well each side of two names said side by side
+// must match an item: all but exactly.
+const juxtaposedConfidence = 0.95
+
+// juxtaposed splits an item query naming two items side by side without a
+// joiner (肝功肾功, 血常规尿常规) where each side alone names an item with a
+// part's confidence (a verb before the first, 查肝功, left out) and both are
+// of one category; of several
+// such splits, the one whose weaker side matches best. nil when there is none.
+func juxtaposed(x *search.Index, q string) []string {
+	rs := []rune(strings.ReplaceAll(q, " ", ""))
+	if len(rs) < 4 || len(rs) > 20 {
+		return nil
+	}
+	score := func(p string) (float64, string) {
+		if r, n := utf8.DecodeRuneInString(p); n > 0 && search.ObjectVerb(string(r)) && !spanHit(x, p) {
+			p = p[n:]
+		}
+		if !substantial(p) {
+			return 0, ""
+		}
+		hs := x.Items(p)
+		if len(hs) == 0 || hs[0].Query < juxtaposedConfidence {
+			return 0, ""
+		}
+		return hs[0].Query, x.Data.Prices[hs[0].ID].Category
+	}
+	var best []string
+	bestScore := 0.0
+	for i := 2; i <= len(rs)-2; i++ {
+		if !isHanRune(rs[i-1]) && !isHanRune(rs[i]) {
+			continue // never inside a Latin word or a number
+		}
+		l, r := string(rs[:i]), string(rs[i:])
+		sl, cl := score(l)
+		if sl == 0 {
+			continue
+		}
+		// Names listed side by side are of one kind (two tests): a
+		// modifier before a head (hpv疫苗) names two kinds.
+		if sr, cr := score(r); sr > 0 && cr == cl && min(sl, sr) > bestScore {
+			best, bestScore = []string{l, r}, min(sl, sr)
+		}
+	}
+	return best
 }

@@ -400,6 +400,15 @@ func (b *Bot) openDepartments(x *search.Index, s *session, wd []int, period stri
 	if len(order) == 0 {
 		return when + "没有科室出诊（急诊除外）。"
 	}
+	if len(order) == 1 {
+		// One department open then (周三夜里是哪个医生): its doctors.
+		name := textnorm.Normalize(order[0])
+		for i, d := range x.Data.Departments {
+			if textnorm.Normalize(d.Name) == name {
+				return b.deptSchedule(x, s, i, wd, period)
+			}
+		}
+	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%s有门诊的科室：\n", when)
 	for _, dn := range order {

@@ -51,6 +51,10 @@ func TestColloquialRewritesRegionalPhrasing(t *testing.T) {
 		"额头疼看什么科":        "额头疼看什么科",
 		"撒尿疼":            "撒尿疼",
 		"尻子疼解手有血":        "屁股疼大便有血",
+		"洗牙多少钞票":         "洗牙多少钱",
+		"为什么介贵":          "为什么这么贵",
+		"恁那停车要钱不":        "你们那里停车要钱吗",
+		"恁这能看牙吗":         "你们这里能看牙吗",
 	}
 	for in, want := range cases {
 		if got := Colloquial(in); got != want {
