@@ -137,7 +137,7 @@ func defaults(v *viper.Viper) {
 	v.SetDefault("wechat.max_clock_skew", "5m")
 	v.SetDefault("wechat.api_base_url", "https://api.weixin.qq.com")
 	v.SetDefault("wechat.reply_budget", "4s")
-	v.SetDefault("wechat.dedup_ttl", "10m")
+	v.SetDefault("wechat.dedup_ttl", "2m")
 	v.SetDefault("wechat.outbox", "auto")
 	v.SetDefault("store.driver", "embedded")
 	v.SetDefault("store.path", "./data/wxbot.db")
@@ -280,6 +280,9 @@ func (c *Config) Validate() error {
 	}
 	if c.WeChat.ReplyBudget <= 0 || c.WeChat.ReplyBudget > 4500*time.Millisecond {
 		add("wechat.reply_budget", "must be between 1ms and 4.5s (WeChat waits 5 s)")
+	}
+	if c.WeChat.DedupTTL < 30*time.Second {
+		add("wechat.dedup_ttl", "must be at least 30s (WeChat delivers a message up to three times within about 15 s)")
 	}
 	if !strings.HasPrefix(c.WeChat.APIBaseURL, "http://") && !strings.HasPrefix(c.WeChat.APIBaseURL, "https://") {
 		add("wechat.api_base_url", "must be an http(s) URL")

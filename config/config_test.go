@@ -18,7 +18,7 @@ func TestDefaultsAreTheDemo(t *testing.T) {
 		t.Fatalf("defaults must validate: %v", err)
 	}
 	if c.Server.Addr != ":8080" || c.WeChat.Token != "dev-token" || c.Store.Driver != "embedded" ||
-		c.Store.Path != "./data/wxbot.db" || c.WeChat.MaxClockSkew != 5*time.Minute {
+		c.Store.Path != "./data/wxbot.db" || c.WeChat.MaxClockSkew != 5*time.Minute || c.WeChat.DedupTTL != 2*time.Minute {
 		t.Errorf("unexpected defaults: %+v", c)
 	}
 	if !c.Demo() || !c.WeChat.Outbox || c.SafeMode() {
@@ -64,6 +64,7 @@ func TestValidateNamesEveryBadKey(t *testing.T) {
 	t.Setenv("WXBOT_WECHAT_APP_SECRET", "secret-without-id")
 	t.Setenv("WXBOT_STORE_DRIVER", "mongo")
 	t.Setenv("WXBOT_LOG_LEVEL", "loud")
+	t.Setenv("WXBOT_WECHAT_DEDUP_TTL", "5s")
 	c, err := Load("")
 	if err != nil {
 		t.Fatal(err)
@@ -79,6 +80,7 @@ func TestValidateNamesEveryBadKey(t *testing.T) {
 		"wechat.app_secret: set without wechat.app_id",
 		`store.driver: unknown driver "mongo"`,
 		`log.level: unknown level "loud"`,
+		"wechat.dedup_ttl: must be at least 30s",
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message lacks %q:\n%s", want, msg)

@@ -66,7 +66,7 @@ func NewWebhook(cfg WebhookConfig, b bot.Responder, st store.Store, api wxapi.AP
 		cfg.ReplyBudget = 4 * time.Second
 	}
 	if cfg.DedupTTL <= 0 {
-		cfg.DedupTTL = 10 * time.Minute
+		cfg.DedupTTL = 2 * time.Minute
 	}
 	if cfg.LateTimeout <= 0 {
 		cfg.LateTimeout = 30 * time.Second
