@@ -88,7 +88,9 @@ func NewWebhook(cfg WebhookConfig, b bot.Responder, st store.Store, api wxapi.AP
 	return w
 }
 
-// Wait blocks until every late answer in flight has been delivered (shutdown).
+// Wait blocks until every customer-service message sent in the background (a
+// transfer's text) has gone out (shutdown). Answers over the reply budget are
+// delivered by their request's handler, which the HTTP server's shutdown waits for.
 func (h *Webhook) Wait() { h.late.Wait() }
 
 // ServeHTTP answers WeChat.
@@ -246,12 +248,19 @@ func (h *Webhook) serve(w http.ResponseWriter, r *http.Request, log *zap.Logger)
 	// The signature was checked above, before anything was parsed; the SDK's
 	// own check would only parse the query three more times.
 	srv.SkipValidate(true)
-	t := &turn{}
+	t := &turn{w: w}
 	srv.SetMessageHandler(func(m *message.MixMessage) *message.Reply {
 		t.reply = h.handle(r.Context(), log, m, t)
 		return t.reply
 	})
-	if err := srv.Serve(); err != nil {
+	err = srv.Serve()
+	t.mu.Lock()
+	answered := t.answered
+	t.mu.Unlock()
+	if answered {
+		return http.StatusOK // the reply budget's `success` is all WeChat gets
+	}
+	if err != nil {
 		var syn *xml.SyntaxError
 		var unm xml.UnmarshalError
 		switch {
@@ -288,6 +297,10 @@ func writeSuccess(w http.ResponseWriter) {
 type turn struct {
 	bad   string         // a reason to answer 400
 	reply *message.Reply // nil: answer `success`
+
+	w        http.ResponseWriter // the real response, for the reply budget's early `success`
+	mu       sync.Mutex          // guards w and answered once the budget timer may run
+	answered bool                // the budget timer answered `success` already
 }
 
 // toMessage converts the SDK's message; ok is false for types and events the
@@ -368,7 +381,7 @@ func (h *Webhook) handle(ctx context.Context, log *zap.Logger, m *message.MixMes
 	}
 
 	start := h.clock.Now()
-	reply, late := h.answer(ctx, log, msg, start)
+	reply, late := h.answer(ctx, log, msg, start, t)
 	if late {
 		return nil
 	}
@@ -397,44 +410,63 @@ const (
 	stateLate
 )
 
-// answer runs the bot; when it is not done within the reply budget it returns
-// late=true and the answer is sent as a customer-service message when ready.
-func (h *Webhook) answer(ctx context.Context, log *zap.Logger, msg bot.Message, start time.Time) (bot.Reply, bool) {
+// answer runs the bot in the request's goroutine (a goroutine per message
+// cost ~10 % of the CPU under load). If it is not done within the reply
+// budget, a timer answers WeChat itself: `success`, complete (Content-Length)
+// and flushed, so WeChat stops waiting while the bot goes on; the answer then
+// goes out as a customer-service message and answer returns late=true. The bot
+// gets wechat.late_timeout in all.
+func (h *Webhook) answer(ctx context.Context, log *zap.Logger, msg bot.Message, start time.Time, t *turn) (bot.Reply, bool) {
 	var state atomic.Int32
-	done := make(chan bot.Reply, 1)
-	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.cfg.LateTimeout)
-	h.late.Add(1)
-	go func() {
-		defer h.late.Done()
-		defer cancel()
-		reply, err := h.respond(bctx, log, msg)
-		if err != nil {
-			log.Error("bot failed", zap.Error(err))
-			reply = bot.Reply{Text: msgBusy}
-		}
-		if state.CompareAndSwap(statePending, stateInline) {
-			done <- reply
+	bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	var deadline *time.Timer // set by the budget timer, under t.mu
+	budget := time.AfterFunc(h.cfg.ReplyBudget, func() {
+		if !state.CompareAndSwap(statePending, stateLate) {
 			return
 		}
-		// The webhook already answered `success`: deliver now.
-		h.metrics.AnswerSeconds.WithLabelValues("late").Observe(time.Since(start).Seconds())
-		if reply.Text != "" {
-			h.send(bctx, log, msg.UserID, reply.Text)
-		}
-	}()
-	timer := time.NewTimer(h.cfg.ReplyBudget)
-	defer timer.Stop()
-	select {
-	case r := <-done:
-		return r, false
-	case <-timer.C:
-		if state.CompareAndSwap(statePending, stateLate) {
-			log.Warn("answer not ready within the reply budget; it will be sent as a customer-service message",
-				zap.Duration("budget", h.cfg.ReplyBudget))
-			return bot.Reply{}, true
-		}
-		return <-done, false
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		log.Warn("answer not ready within the reply budget; it will be sent as a customer-service message",
+			zap.Duration("budget", h.cfg.ReplyBudget))
+		writeEarlySuccess(t.w)
+		t.answered = true
+		deadline = time.AfterFunc(h.cfg.LateTimeout-h.cfg.ReplyBudget, cancel)
+	})
+	reply, err := h.respond(bctx, log, msg)
+	if err != nil {
+		log.Error("bot failed", zap.Error(err))
+		reply = bot.Reply{Text: msgBusy}
 	}
+	if state.CompareAndSwap(statePending, stateInline) {
+		budget.Stop()
+		return reply, false
+	}
+	// WeChat has its `success` (the timer's write is complete once t.mu is
+	// free): deliver now.
+	t.mu.Lock()
+	if deadline != nil {
+		deadline.Stop()
+	}
+	t.mu.Unlock()
+	h.metrics.AnswerSeconds.WithLabelValues("late").Observe(time.Since(start).Seconds())
+	if reply.Text != "" {
+		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), h.cfg.LateTimeout)
+		h.send(sctx, log, msg.UserID, reply.Text)
+		scancel()
+	}
+	return bot.Reply{}, true
+}
+
+// writeEarlySuccess answers WeChat `success` before the handler is done: with
+// its length, flushed, so the answer is complete on the wire at once.
+func writeEarlySuccess(w http.ResponseWriter) {
+	hdr := w.Header()
+	hdr.Set("Content-Type", "text/plain; charset=utf-8")
+	hdr.Set("Content-Length", "7")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, "success")
+	_ = http.NewResponseController(w).Flush()
 }
 
 // msgBusy is what a patient is told when the bot fails.
