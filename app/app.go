@@ -20,6 +20,7 @@ import (
 
 	"github.com/hospital/wxbot/clock"
 	"github.com/hospital/wxbot/config"
+	"github.com/hospital/wxbot/dedup"
 	"github.com/hospital/wxbot/handlers"
 	"github.com/hospital/wxbot/jsonapi"
 	"github.com/hospital/wxbot/knowledge"
@@ -32,7 +33,8 @@ import (
 )
 
 // VolatilePrefixes are the keys an embedded (single-machine) store keeps in
-// memory: WeChat dedup ids, conversation sessions, the customer-service
+// memory: WeChat dedup ids (when kept in the store; one machine keeps them in
+// a dedup.Local), conversation sessions, the customer-service
 // window and the marks saying who has a complaint draft. A restart forgets
 // them: a WeChat retry in flight may be answered twice, conversations start
 // afresh, complaint answers go by template until the patient writes again,
@@ -143,6 +145,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 		Token: cfg.WeChat.Token, AppID: cfg.WeChat.AppID,
 		EncodingAESKey: cfg.WeChat.EncodingAESKey, PreviousEncodingAESKey: cfg.WeChat.PreviousEncodingAESKey,
 		MaxClockSkew: cfg.WeChat.MaxClockSkew, ReplyBudget: cfg.WeChat.ReplyBudget, DedupTTL: cfg.WeChat.DedupTTL,
+		Dedup: a.dedupSet(),
 	}, p.responder, a.Store, a.API, clk, log.Named("webhook"), handlers.NewMetrics(a.Registry))
 
 	if !o.SkipBackground {
@@ -244,6 +247,15 @@ func (a *App) outbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	jsonapi.WriteJSON(w, http.StatusOK, map[string]any{"messages": msgs})
+}
+
+// dedupSet is where WeChat's deliveries are remembered: in memory when this
+// instance owns an embedded store (one machine), else in the shared store.
+func (a *App) dedupSet() dedup.Set {
+	if a.ownStore && a.Cfg.Store.Driver == "embedded" {
+		return dedup.NewLocal(a.Clock)
+	}
+	return dedup.Shared{Store: a.Store}
 }
 
 // Close stops background work, waits for late answers and closes the store.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,5 +68,43 @@ func TestSlowAnswerAnswersWeChatWithinTheBudget(t *testing.T) {
 			t.Fatal("the late answer never reached the patient")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// On one machine (embedded store) WeChat's retries are remembered in memory:
+// the same message delivered three times, twice at once, is answered once.
+func TestRetriesAnsweredOnceOnOneMachine(t *testing.T) {
+	_, srv := newApp(t, demoConfig(t), nil, nil)
+	c := &wxsim.Client{Account: wxsim.Account{Token: "dev-token", OriginalID: "gh_demo"}, URL: srv.URL + "/wechat"}
+	now := time.Now()
+	msg := wxsim.Text("gh_demo", "retry-user", "血常规多少钱", now.UnixNano(), now)
+	answers := make(chan bool, 3)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, _, err := c.Send(msg, "retry-user")
+			if err != nil {
+				t.Error(err)
+			}
+			answers <- !r.Success
+		}()
+	}
+	wg.Wait()
+	r, _, err := c.Send(msg, "retry-user")
+	if err != nil {
+		t.Fatal(err)
+	}
+	answers <- !r.Success
+	close(answers)
+	real := 0
+	for a := range answers {
+		if a {
+			real++
+		}
+	}
+	if real != 1 {
+		t.Errorf("%d real answers to one message delivered three times, want 1", real)
 	}
 }

@@ -25,6 +25,7 @@ import (
 
 	"github.com/hospital/wxbot/bot"
 	"github.com/hospital/wxbot/clock"
+	"github.com/hospital/wxbot/dedup"
 	"github.com/hospital/wxbot/logging"
 	"github.com/hospital/wxbot/store"
 	"github.com/hospital/wxbot/wxapi"
@@ -41,8 +42,10 @@ type WebhookConfig struct {
 	PreviousEncodingAESKey string // accepted during a key rotation
 	MaxClockSkew           time.Duration
 	ReplyBudget            time.Duration // default 4s
-	DedupTTL               time.Duration // default 10m
-	LateTimeout            time.Duration // how long a late answer may take in all; default 30s
+	DedupTTL               time.Duration // default 2m
+	// Dedup remembers deliveries (nil: dedup.Shared on the store; no store: none).
+	Dedup       dedup.Set
+	LateTimeout time.Duration // how long a late answer may take in all; default 30s
 }
 
 // Webhook serves GET/POST /wechat on the SDK's official-account server.
@@ -52,6 +55,7 @@ type Webhook struct {
 	oaPrev  *officialaccount.OfficialAccount
 	bot     bot.Responder
 	store   store.Store
+	dedup   dedup.Set
 	api     wxapi.API
 	clock   clock.Clock
 	log     *zap.Logger
@@ -81,7 +85,10 @@ func NewWebhook(cfg WebhookConfig, b bot.Responder, st store.Store, api wxapi.AP
 		// The webhook needs no access token: no cache, no secret.
 		return officialaccount.NewOfficialAccount(&oaconfig.Config{AppID: cfg.AppID, Token: cfg.Token, EncodingAESKey: key, Cache: noCache{}})
 	}
-	w := &Webhook{cfg: cfg, oa: newOA(cfg.EncodingAESKey), bot: b, store: st, api: api, clock: clk, log: log, metrics: m}
+	w := &Webhook{cfg: cfg, oa: newOA(cfg.EncodingAESKey), bot: b, store: st, dedup: cfg.Dedup, api: api, clock: clk, log: log, metrics: m}
+	if w.dedup == nil && st != nil {
+		w.dedup = dedup.Shared{Store: st}
+	}
 	if cfg.PreviousEncodingAESKey != "" {
 		w.oaPrev = newOA(cfg.PreviousEncodingAESKey)
 	}
@@ -365,8 +372,8 @@ func (h *Webhook) handle(ctx context.Context, log *zap.Logger, m *message.MixMes
 	h.metrics.Messages.WithLabelValues(kind).Inc()
 	log = log.WithLazy(zap.String("kind", kind), zap.Int64("msg_id", msg.MsgID))
 
-	if h.store != nil {
-		fresh, err := h.store.SetNX(ctx, dedupKey(msg), []byte("1"), h.cfg.DedupTTL)
+	if h.dedup != nil {
+		fresh, err := h.dedup.First(ctx, dedupKey(msg), h.cfg.DedupTTL)
 		switch {
 		case err != nil:
 			log.Warn("dedup unavailable; answering without it", zap.Error(err))
@@ -375,6 +382,8 @@ func (h *Webhook) handle(ctx context.Context, log *zap.Logger, m *message.MixMes
 			log.Info("duplicate delivery dropped")
 			return nil
 		}
+	}
+	if h.store != nil {
 		if msg.Kind == bot.KindEvent && (msg.Event == bot.EventScan || (msg.Event == bot.EventSubscribe && strings.HasPrefix(msg.EventKey, "qrscene_"))) {
 			h.recordScene(ctx, log, msg)
 		}
