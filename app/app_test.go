@@ -284,7 +284,9 @@ const demoCorpusFloor = 1.00
 // and traditional characters, GB18030 prices with reordered columns), a
 // northwestern 中西医结合医院 (m: farmers' dialect, speech recognition,
 // national-catalogue item names, an extra department column) and a 华中
-// 妇幼保健院 (n: pregnancy weeks, abbreviations such as NT and OGTT). Each was measured blind once
+// 妇幼保健院 (n: pregnancy weeks, abbreviations such as NT and OGTT), a 苏南
+// dental hospital (o: Wu dialect, dental families) and a Shandong county 中医院
+// (p: herbs by the gram, BOM and CRLF exports, empty fields). Each was measured blind once
 // (README) and then used to improve the bot; here they guard against
 // regressions. Floors are the last measured figures, rounded down.
 func TestTestHospitalsThroughTheWebhook(t *testing.T) {
@@ -305,6 +307,8 @@ func TestTestHospitalsThroughTheWebhook(t *testing.T) {
 		{"l", "testdata/hospitals/l", "testdata/hospitals/l/dialogs.json", 0.98},
 		{"m", "testdata/hospitals/m", "testdata/hospitals/m/dialogs.json", 0.98},
 		{"n", "testdata/hospitals/n", "testdata/hospitals/n/dialogs.json", 0.97},
+		{"o", "testdata/hospitals/o", "testdata/hospitals/o/dialogs.json", 0.91},
+		{"p", "testdata/hospitals/p", "testdata/hospitals/p/dialogs.json", 0.90},
 	} {
 		t.Run(h.name, func(t *testing.T) {
 			dir := h.dataDir
