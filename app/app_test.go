@@ -307,7 +307,7 @@ func TestTestHospitalsThroughTheWebhook(t *testing.T) {
 		{"l", "testdata/hospitals/l", "testdata/hospitals/l/dialogs.json", 0.98},
 		{"m", "testdata/hospitals/m", "testdata/hospitals/m/dialogs.json", 0.98},
 		{"n", "testdata/hospitals/n", "testdata/hospitals/n/dialogs.json", 0.97},
-		{"o", "testdata/hospitals/o", "testdata/hospitals/o/dialogs.json", 0.91},
+		{"o", "testdata/hospitals/o", "testdata/hospitals/o/dialogs.json", 0.92},
 		{"p", "testdata/hospitals/p", "testdata/hospitals/p/dialogs.json", 0.90},
 	} {
 		t.Run(h.name, func(t *testing.T) {

@@ -52,6 +52,9 @@ type understanding struct {
 	surname   []string // doctors matching "王医生"
 	weekdays  []int
 	period    string
+	// noteGuess is set when the answer was found only in items' notes
+	// (priceRetry): a guess a clause of the message may answer better.
+	noteGuess bool
 }
 
 func (b *Bot) understand(x *search.Index, norm string, now time.Time) *understanding {
@@ -194,7 +197,7 @@ func (b *Bot) answer(x *search.Index, s *session, raw, norm string, now time.Tim
 		}
 		return answerOut{text: "请用文字告诉我您想咨询的问题，例如「血常规多少钱」「住院流程」；回复「帮助」查看能问什么。"}, true
 	}
-	norm = fixTypos(norm)
+	norm = deptChoice(fixTypos(norm))
 	if isHuman(norm) {
 		return answerOut{text: b.human(x), transfer: true}, true
 	}
@@ -230,6 +233,17 @@ func (b *Bot) answer(x *search.Index, s *session, raw, norm string, now time.Tim
 	urgentLine := urgentNote(x, u.norm)
 	before := s.clone()
 	if text, ok := b.route(x, s, u); ok {
+		if u.noteGuess {
+			// Found only in items' notes (骨密度 noted on a check-up
+			// package): a clause of the message that names an item
+			// (骨密度DXA多少钱 我妈想查骨质疏松) answers it better.
+			after := s.clone()
+			if ct, ok := b.clauses(x, before, raw, now); ok {
+				*s = *before
+				return done(urgentLine + ct)
+			}
+			*s = *after
+		}
 		return done(urgentLine + text)
 	}
 	// Several questions in one message that fail together: each clause.

@@ -456,6 +456,10 @@ var questionTypos = strings.NewReplacer(
 	// 看什么可以.
 	"看什么可以", "看什么可以", "挂什么可以", "挂什么可以", "哪个可以", "哪个可以",
 	"看什么可", "看什么科", "挂什么可", "挂什么科", "看哪个可", "看哪个科", "挂哪个可", "挂哪个科",
+	// 哪 typed as 那 before 科 (看那个科): which department to see.
+	"看那个科", "看哪个科", "挂那个科", "挂哪个科", "看那一科", "看哪一科", "挂那一科", "挂哪一科",
+	// 检察 (prosecution) for 检查 (examination).
+	"检察", "检查",
 )
 
 // fixTypos corrects questionTypos in normalised text.

@@ -3,6 +3,7 @@ package bot
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hospital/wxbot/search"
 )
@@ -18,6 +19,25 @@ var deptAskCues = byLenDesc([]string{
 	"哪个科室", "什么科室", "哪个科", "什么科", "哪科", "哪一科", "哪个门诊", "什么门诊",
 	"挂什么号", "挂哪个号", "挂谁的号",
 })
+
+// deptChoiceRe finds a choice between departments (挂内科还是外科, 看儿科
+// 或者皮肤科).
+var deptChoiceRe = regexp.MustCompile(`(挂|看|去|找)\p{Han}{0,5}?科(室)?(还是|或者|或是|呢还是)\p{Han}{0,5}?科(室)?`)
+
+// deptChoice rewrites a choice between departments after a complaint
+// (拉肚子三天了挂内科还是外科) as the question which department treats it
+// (拉肚子三天了挂哪个科): the complaint decides, and the departments named
+// are often broader than the one that sees it (内科 for 消化内科). A choice
+// without a complaint before it is left alone.
+func deptChoice(norm string) string {
+	loc := deptChoiceRe.FindStringIndex(norm)
+	if loc == nil || utf8.RuneCountInString(norm[:loc[0]]) < 2 {
+		return norm
+	}
+	m := norm[loc[0]:loc[1]]
+	verb, _ := utf8.DecodeRuneInString(m)
+	return norm[:loc[0]] + string(verb) + "哪个科" + norm[loc[1]:]
+}
 
 // placeAskCues ask where something is done (羊水穿刺在哪做).
 var placeAskCues = byLenDesc([]string{

@@ -129,8 +129,85 @@ func (b *Bot) priceFresh(x *search.Index, s *session, q string) (string, bool) {
 	if len(hs) == 0 {
 		return "", false
 	}
+	if hs[0].Query < spanConfidence && splitBand(x, q, hs) {
+		// 舌侧矫正 against 舌系带矫正术 and 舌侧固定保持器: each item has a
+		// different part of the name, none has the whole — nothing in the
+		// list is what was asked for.
+		return "", false
+	}
 	items := chooseItems(x, q, hs)
 	return b.showItems(x, s, items, q), true
+}
+
+// splitBand reports whether a weak match's best item has a different word
+// sharing a character with a piece of q that another item has (鼻侧矫正:
+// 鼻中隔矫正术 has 矫正 and the 鼻 of 鼻中隔, 鼻侧切开术 has 鼻侧), while
+// that other item lacks a piece the best has. The question then joins words
+// of different items and names neither. A piece the best item lacks
+// entirely (住院 of 住院床位费 against 床位费) is only a modifier it does not
+// spell out, and a question holding the start of the best item's name names
+// it (肾功 of 肾功能 in 查肝功肾功: two names side by side).
+func splitBand(x *search.Index, q string, hs []search.Hit) bool {
+	pieces := queryPieces(q)
+	if len(hs) == 0 || len(pieces) < 2 {
+		return false
+	}
+	top := hs[0].ID
+	if r := []rune(x.ItemCore(top)); len(r) >= 2 && strings.Contains(q, string(r[:2])) {
+		return false
+	}
+	covered := func(p string, id int) bool { return x.ItemCoverage(p, id).Query >= 0.9 }
+	name := x.ItemName(top)
+	for _, p := range pieces {
+		if utf8.RuneCountInString(p) != 2 || !strings.ContainsAny(name, p) || covered(p, top) {
+			continue
+		}
+		os := x.Items(p)
+		if len(os) == 0 || os[0].Query < 0.9 || os[0].ID == top {
+			continue
+		}
+		for _, t := range pieces {
+			if covered(t, top) && !covered(t, os[0].ID) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// queryPieces returns the adjacent two-character pieces of the Chinese
+// runs of q and its Latin words.
+func queryPieces(q string) []string {
+	var out []string
+	var han []rune
+	var lat []rune
+	flush := func() {
+		for i := 0; i+1 < len(han); i++ {
+			out = append(out, string(han[i:i+2]))
+		}
+		if len(lat) >= 2 {
+			out = append(out, string(lat))
+		}
+		han, lat = han[:0], lat[:0]
+	}
+	for _, r := range q {
+		switch {
+		case isHanRune(r):
+			if len(lat) > 0 {
+				flush()
+			}
+			han = append(han, r)
+		case r >= 'a' && r <= 'z':
+			if len(han) > 0 {
+				flush()
+			}
+			lat = append(lat, r)
+		default:
+			flush()
+		}
+	}
+	flush()
+	return out
 }
 
 // surgeryQuery rewrites the word 手术 (手术费) after the name of what is

@@ -33,6 +33,9 @@ func (b *Bot) priceRetry(x *search.Index, s *session, u *understanding) (string,
 	if text, ok := b.priceSpan(x, s, u.iq, u.iqFull); ok {
 		return text, true
 	}
+	if text, ok := b.priceJoinedSpans(x, s, u.iq, u.norm); ok {
+		return text, true
+	}
 	for _, q := range []string{u.iq, u.iqAlt} {
 		if q == "" {
 			continue
@@ -41,6 +44,7 @@ func (b *Bot) priceRetry(x *search.Index, s *session, u *understanding) (string,
 			continue
 		}
 		if ids := x.ItemsByNote(q); len(ids) > 0 {
+			u.noteGuess = true
 			return b.showItems(x, s, ids, q), true
 		}
 		for _, sp := range x.ItemSpans(q) {
@@ -48,6 +52,7 @@ func (b *Bot) priceRetry(x *search.Index, s *session, u *understanding) (string,
 				continue
 			}
 			if ids := x.ItemsByNote(sp.Text); len(ids) > 0 {
+				u.noteGuess = true
 				return b.showItems(x, s, ids, sp.Text), true
 			}
 		}
@@ -67,7 +72,11 @@ func (b *Bot) priceSpan(x *search.Index, s *session, q, full string) (string, bo
 	}
 	total := 0.0
 	for _, sp := range spans {
-		total += sp.Weight
+		// A run that names no item by itself (喝农药, a synonym of a
+		// complaint items' notes mention) is context, not the item.
+		if hs := x.Items(sp.Text); len(hs) > 0 && hs[0].Query >= itemThreshold {
+			total += sp.Weight
+		}
 	}
 	for _, sp := range spans {
 		if sp.Weight < spanShare*total {
@@ -84,6 +93,69 @@ func (b *Bot) priceSpan(x *search.Index, s *session, q, full string) (string, bo
 		}
 	}
 	return "", false
+}
+
+// priceJoinedSpans answers the two heaviest runs of item vocabulary of a
+// long, chatty q joined in their order, when together they carry most of
+// q's item words and name an item with confidence: a body part and an exam
+// said apart (磕膝头痛了好几年…想来拍个片子 -> 磕膝头拍片子). Nothing
+// but small words may stand between the later run and the price asked in
+// norm: an unknown name there (进口的士卓曼的多少钱) is what is asked.
+func (b *Bot) priceJoinedSpans(x *search.Index, s *session, q, norm string) (string, bool) {
+	spans := x.ItemSpans(q)
+	if len(spans) < 2 || !substantial(spans[0].Text) || !substantial(spans[1].Text) {
+		return "", false
+	}
+	total := 0.0
+	for _, sp := range spans {
+		total += sp.Weight
+	}
+	if spans[0].Weight+spans[1].Weight < 0.7*total || spans[1].Weight < spanShare*spans[0].Weight {
+		return "", false
+	}
+	c := strings.ReplaceAll(q, " ", "")
+	a, z := strings.ReplaceAll(spans[0].Text, " ", ""), strings.ReplaceAll(spans[1].Text, " ", "")
+	i, j := strings.Index(c, a), strings.Index(c, z)
+	if i < 0 || j < 0 || i == j {
+		return "", false
+	}
+	if j < i {
+		a, z = z, a
+	}
+	if !priceFollows(norm, z) {
+		return "", false
+	}
+	joined := a + z
+	hs := x.Items(joined)
+	if len(hs) == 0 || hs[0].Query < spanConfidence {
+		return "", false
+	}
+	// Each part must count: the item found covers both.
+	if x.ItemCoverage(a, hs[0].ID).Query < itemThreshold || x.ItemCoverage(z, hs[0].ID).Query < itemThreshold {
+		return "", false
+	}
+	return b.priceFresh(x, s, joined)
+}
+
+// askFillers are the small words allowed between an item's name and the
+// price asked of it (片子看不知道要多少钱).
+var askFillers = byLenDesc([]string{"不知道", "不晓得", "晓不得", "不清楚", "想问", "问一下", "问下", "一下", "大概", "大约", "需要",
+	"看", "做", "查", "拍", "照", "的", "要", "了", "得", "是", "去", "来", "下"})
+
+// priceFollows reports whether a price cue follows span in norm with only
+// askFillers between them.
+func priceFollows(norm, span string) bool {
+	i := strings.LastIndex(norm, span)
+	if i < 0 {
+		return false
+	}
+	rest := norm[i+len(span):]
+	k := strings.Index(rest, "钱")
+	if k < 0 {
+		return false
+	}
+	between := removeAll(strings.TrimSuffix(strings.TrimSuffix(rest[:k], "多少"), "好多"), askFillers)
+	return strings.TrimSpace(between) == ""
 }
 
 // endsQuery reports whether span ends q (at most one character after it):

@@ -65,3 +65,13 @@ func TestColloquialRewritesRegionalPhrasing(t *testing.T) {
 		t.Errorf("Query = %q", got)
 	}
 }
+
+// TestPinyinParticle: a particle typed in pinyin as its own word is written
+// in characters; inside a word it is left alone.
+func TestPinyinParticle(t *testing.T) {
+	for in, want := range map[string]string{"xcg ne": "xcg呢", "ct ma": "ct吗", "ne": "ne", "xcgne": "xcgne", "ct平扫 ne": "ct平扫呢"} {
+		if got := Colloquial(in); got != want {
+			t.Errorf("Colloquial(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

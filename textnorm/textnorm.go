@@ -216,6 +216,7 @@ func Colloquial(n string) string {
 		return n
 	}
 	n = northwestI(colloquial.Replace(n))
+	n = pinyinParticle(n)
 	if strings.Contains(n, "保") {
 		n = placeInsurance.ReplaceAllString(n, "异地${6}")
 		n = insurancePlace.ReplaceAllString(n, "异地${1}")
@@ -234,6 +235,22 @@ func Colloquial(n string) string {
 			rs[len(rs)-1] = '吗'
 		}
 		n = string(rs)
+	}
+	return n
+}
+
+// pinyinParticle writes a sentence-final particle typed in pinyin as its
+// own word (xcg ne, ct ma) in characters: 呢, 吗.
+func pinyinParticle(n string) string {
+	i := strings.LastIndexByte(n, ' ')
+	if i <= 0 {
+		return n
+	}
+	switch n[i+1:] {
+	case "ne":
+		return n[:i] + "呢"
+	case "ma":
+		return n[:i] + "吗"
 	}
 	return n
 }
