@@ -286,7 +286,10 @@ const demoCorpusFloor = 1.00
 // national-catalogue item names, an extra department column) and a 华中
 // 妇幼保健院 (n: pregnancy weeks, abbreviations such as NT and OGTT), a 苏南
 // dental hospital (o: Wu dialect, dental families) and a Shandong county 中医院
-// (p: herbs by the gram, BOM and CRLF exports, empty fields). Each was measured blind once
+// (p: herbs by the gram, BOM and CRLF exports, empty fields), a Zhejiang
+// provincial hospital (q: English mixed in, abbreviations such as PET-CT and
+// BNP) and a Yunnan/Guizhou county hospital (r: grandchildren typing for
+// villagers, pinyin typos, snake bites). Each was measured blind once
 // (README) and then used to improve the bot; here they guard against
 // regressions. Floors are the last measured figures, rounded down.
 func TestTestHospitalsThroughTheWebhook(t *testing.T) {
@@ -309,6 +312,8 @@ func TestTestHospitalsThroughTheWebhook(t *testing.T) {
 		{"n", "testdata/hospitals/n", "testdata/hospitals/n/dialogs.json", 0.97},
 		{"o", "testdata/hospitals/o", "testdata/hospitals/o/dialogs.json", 0.92},
 		{"p", "testdata/hospitals/p", "testdata/hospitals/p/dialogs.json", 0.90},
+		{"q", "testdata/hospitals/q", "testdata/hospitals/q/dialogs.json", 0.86},
+		{"r", "testdata/hospitals/r", "testdata/hospitals/r/dialogs.json", 0.92},
 	} {
 		t.Run(h.name, func(t *testing.T) {
 			dir := h.dataDir
