@@ -95,7 +95,7 @@ func (b *Bot) deptByTopic(x *search.Index, s *session, u *understanding, place b
 	// paediatric department when the hospital has one.
 	if !place && hasAny(q, childWords) {
 		if d, ok := childDept(x); ok && generalComplaint(said) {
-			return b.deptInfo(x, s, d) + feverClinicNote(x, said, d), true
+			return b.nightFirst(x, s, u, d, feverClinicNote(x, said, d)), true
 		}
 	}
 	// Patients' words for body parts and complaints, in the words
@@ -136,7 +136,19 @@ func (b *Bot) deptByTopic(x *search.Index, s *session, u *understanding, place b
 	if !ok {
 		return "", false
 	}
-	return b.deptInfo(x, s, d), true
+	return b.nightFirst(x, s, u, d, ""), true
+}
+
+// nightFirst answers a complaint's department d followed by extra; asked in
+// the small hours (半夜孩子肚子疼去哪看), the emergency department comes
+// first, the only one open then, with d named for the daytime.
+func (b *Bot) nightFirst(x *search.Index, s *session, u *understanding, d int, extra string) string {
+	if hasAny(u.norm, lateNightWords) {
+		if e, ok := emergencyDept(x); ok && e != d {
+			return "夜间请到急诊就诊：\n" + b.deptInfo(x, s, e) + "\n白天门诊可看" + x.Data.Departments[d].Name + "。" + extra
+		}
+	}
+	return b.deptInfo(x, s, d) + extra
 }
 
 // youngAgeRe finds a child's age (7岁, 七岁了, 十二周岁): up to thirteen.
@@ -216,11 +228,18 @@ var typicalDepts = map[string][]string{
 	"高血压": {"心血管", "心内", "高血压"}, "糖尿病": {"内分泌", "糖尿病"},
 	"跌打损伤": {"骨科", "骨伤", "创伤"}, "耳鸣": {"耳鼻", "耳科"}, "牙痛": {"口腔", "牙科"},
 	"鼻炎": {"耳鼻", "鼻科"}, "脱发": {"皮肤"}, "中风": {"神经内科", "卒中"},
-	"乳腺炎": {"乳腺", "甲乳", "普外", "普通外科", "外科"}, "腿痛": {"骨科", "骨伤", "康复", "推拿", "疼痛"},
+	"坐骨神经痛": {"骨科", "脊柱", "骨伤"},
+	"乳腺炎":   {"乳腺", "甲乳", "普外", "普通外科", "外科"}, "腿痛": {"骨科", "骨伤", "康复", "推拿", "疼痛"},
 }
 
+// strictComplaints are symptomGroups (by first word) whose typical
+// departments are the only usual ones even when text also names a broader
+// complaint: 腰疼腿发麻 goes to 骨科 although 康复 is usual for 腰痛 alone.
+var strictComplaints = map[string]bool{"坐骨神经痛": true}
+
 // usualFor reports whether department d is one typicalDepts names for a
-// complaint text mentions, or text mentions no such complaint.
+// complaint text mentions, or text mentions no such complaint. A mentioned
+// strictComplaints group decides alone.
 func usualFor(x *search.Index, d int, text string) bool {
 	text = strings.ReplaceAll(text, " ", "")
 	names := []string{compactNorm(x.Data.Departments[d].Name)}
@@ -234,6 +253,9 @@ func usualFor(x *search.Index, d int, text string) bool {
 			continue
 		}
 		mentioned = true
+		if strictComplaints[g[0]] {
+			return namesHaveAny(names, parts)
+		}
 		for _, p := range parts {
 			for _, n := range names {
 				if strings.Contains(n, p) {
@@ -381,6 +403,9 @@ func knownRuns(q string, known func(string) bool) []string {
 // each group with the medical words department introductions use.
 var symptomGroups = [][]string{
 	// Specific complaints first: a fever with a blocked breast is mastitis.
+	// Back pain running into a numb leg is a spinal nerve complaint (腰椎间盘突出).
+	{"坐骨神经痛", "坐骨神经", "腰椎间盘突出", "腰间盘突出", "腰突", "腰腿麻", "腰疼腿麻", "腰痛腿麻", "腰疼腿发麻", "腰痛腿发麻",
+		"腰酸腿麻", "腰酸腿发麻", "腰疼腿也麻", "腰痛腿也麻", "腰腿发麻", "腰疼连着腿", "腰痛连着腿", "腰疼到腿", "腰痛到腿"},
 	{"乳腺炎", "奶堵", "堵奶", "奶结", "涨奶", "胀奶", "乳房胀痛", "乳房痛", "乳房疼", "乳房红肿", "乳头痛", "乳腺增生", "乳腺结节", "乳房肿块"},
 	{"腿痛", "腿疼", "腿脚痛", "腿脚疼", "腿麻", "腿酸", "腿脚不好", "走路腿疼", "走路腿痛"},
 	{"便血", "屁股出血", "屁股流血", "大便出血", "大便带血", "便后出血", "拉血", "肛门出血", "屙血"},
@@ -531,4 +556,16 @@ func feverClinicNote(x *search.Index, said string, dept int) string {
 		}
 	}
 	return ""
+}
+
+// namesHaveAny reports whether one of names contains one of parts.
+func namesHaveAny(names, parts []string) bool {
+	for _, p := range parts {
+		for _, n := range names {
+			if strings.Contains(n, p) {
+				return true
+			}
+		}
+	}
+	return false
 }

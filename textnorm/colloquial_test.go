@@ -75,3 +75,25 @@ func TestPinyinParticle(t *testing.T) {
 		}
 	}
 }
+
+// TestBeijingTianjinWords: 多儿钱, 嘛 inside a message as 什么, 咱这儿, 甭,
+// 波棱盖儿; 嘛 ending a message stays a question.
+func TestBeijingTianjinWords(t *testing.T) {
+	cases := map[string]string{
+		"验个血多儿钱":   "验个血多少钱",
+		"孩子发烧挂嘛科":  "孩子发烧挂什么科",
+		"王大夫嘛时候出诊": "王大夫什么时候出诊",
+		"要带嘛材料":    "要带什么材料",
+		"周六有门诊嘛":   "周六有门诊吗",
+		"咱这儿能挂号吗":  "你们这里能挂号吗",
+		"甭排队吧":     "不用排队吧",
+		"波棱盖儿疼":    "膝盖疼",
+		"挂号费好多":    "挂号费多少",
+		"干嘛的":      "干什么的",
+	}
+	for in, want := range cases {
+		if got := Colloquial(in); got != want {
+			t.Errorf("Colloquial(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -147,7 +147,7 @@ var colloquial = strings.NewReplacer(
 	"啥子", "什么", "啥", "什么", "多会儿", "什么时候", "多咱", "什么时候",
 	// 西南官话: 好多 = 多少 (好多钱, 电话好多), 钟头 = 小时, 没得 = 没有.
 	"好多钱", "多少钱", "电话好多", "电话多少", "号码好多", "号码多少", "要好多", "要多少", "有好多", "有多少",
-	"好多天", "多少天", "好多个", "多少个", "好多号", "多少号",
+	"好多天", "多少天", "好多个", "多少个", "好多号", "多少号", "费好多", "费多少",
 	"一个钟头", "一小时", "个钟头", "小时", "钟头", "小时", "有没得", "有没有", "没得", "没有",
 	"多钱", "多少钱",
 	"头一回", "第一次", "头一次", "第一次", "头回", "第一次", "第一回", "第一次",
@@ -183,6 +183,12 @@ var colloquial = strings.NewReplacer(
 	"撒尿", "撒尿", "撒谎", "撒谎", "撒娇", "撒娇",
 	"挂撒科", "挂什么科", "看撒科", "看什么科", "撒科", "什么科", "撒时候", "什么时候", "是撒", "是什么", "干撒", "干什么", "为撒", "为什么", "撒东西", "什么东西",
 	"克抽", "去抽", "克做", "去做", "克拍", "去拍", "克查", "去查", "克看", "去看", "克挂", "去挂", "克拿", "去拿", "克医院", "去医院", "克哪", "去哪",
+	// 京津 (北京 / 天津): 多儿钱 = 多少钱, 嘛 = 什么 (挂嘛科, 嘛时候; see tianjinWhat),
+	// 咱 = the patient's side, here the hospital (咱医院, 咱这儿), 甭 = 不用,
+	// 波棱盖儿 = 膝盖, 大夫 stays (a doctor).
+	"多儿钱", "多少钱", "多钱儿", "多少钱", "多儿", "多少",
+	"咱们医院", "你们医院", "咱医院", "你们医院", "咱这儿", "你们这里", "咱们这儿", "你们这里", "咱这", "你们这里", "咱们这", "你们这里",
+	"甭", "不用", "波棱盖儿", "膝盖", "波棱盖", "膝盖", "波罗盖儿", "膝盖", "波罗盖", "膝盖", "胳肢窝", "腋窝",
 	"尻子", "屁股", "解手有血", "大便有血", "解大手", "大便", "心口疼", "胃疼", "心口痛", "胃痛",
 )
 
@@ -197,6 +203,34 @@ func northwestI(n string) string {
 		return n
 	}
 	return "我" + rest
+}
+
+// tianjinWhat reads 嘛 inside a message as 什么 (京津: 挂嘛科, 嘛时候出诊,
+// 要带嘛材料, 有嘛不一样): 嘛 followed by a Han character other than a
+// particle, and not after 了 (说好了嘛我等了半天). 嘛 ending the message
+// stays a question particle (Colloquial turns it into 吗); 干嘛 reads as
+// 干什么 either way.
+func tianjinWhat(n string) string {
+	i := strings.Index(n, "嘛")
+	if i < 0 {
+		return n
+	}
+	var b strings.Builder
+	for i >= 0 {
+		rest := n[i+len("嘛"):]
+		r, _ := utf8.DecodeRuneInString(rest)
+		p, _ := utf8.DecodeLastRuneInString(n[:i])
+		b.WriteString(n[:i])
+		if r != utf8.RuneError && isCJK(r) && !strings.ContainsRune("嘛吗呢啊呀哈", r) && p != '了' {
+			b.WriteString("什么")
+		} else {
+			b.WriteString("嘛")
+		}
+		n = rest
+		i = strings.Index(n, "嘛")
+	}
+	b.WriteString(n)
+	return b.String()
 }
 
 // placeInsurance matches a province or large city naming where a patient is
@@ -215,7 +249,7 @@ func Colloquial(n string) string {
 	if n == "" {
 		return n
 	}
-	n = northwestI(colloquial.Replace(n))
+	n = tianjinWhat(northwestI(colloquial.Replace(n)))
 	n = pinyinParticle(n)
 	if strings.Contains(n, "保") {
 		n = placeInsurance.ReplaceAllString(n, "异地${6}")
