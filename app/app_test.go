@@ -289,7 +289,8 @@ const demoCorpusFloor = 1.00
 // (p: herbs by the gram, BOM and CRLF exports, empty fields), a Zhejiang
 // provincial hospital (q: English mixed in, abbreviations such as PET-CT and
 // BNP) and a Yunnan/Guizhou county hospital (r: grandchildren typing for
-// villagers, pinyin typos, snake bites). Each was measured blind once
+// villagers, pinyin typos, snake bites), an ordinary 市二院 in Jiangxi/Anhui (s)
+// and a Tianjin district hospital (t: 多儿钱, 嘛科). Each was measured blind once
 // (README) and then used to improve the bot; here they guard against
 // regressions. Floors are the last measured figures, rounded down.
 func TestTestHospitalsThroughTheWebhook(t *testing.T) {
@@ -314,6 +315,8 @@ func TestTestHospitalsThroughTheWebhook(t *testing.T) {
 		{"p", "testdata/hospitals/p", "testdata/hospitals/p/dialogs.json", 0.90},
 		{"q", "testdata/hospitals/q", "testdata/hospitals/q/dialogs.json", 0.86},
 		{"r", "testdata/hospitals/r", "testdata/hospitals/r/dialogs.json", 0.92},
+		{"s", "testdata/hospitals/s", "testdata/hospitals/s/dialogs.json", 0.98},
+		{"t", "testdata/hospitals/t", "testdata/hospitals/t/dialogs.json", 0.94},
 	} {
 		t.Run(h.name, func(t *testing.T) {
 			dir := h.dataDir
