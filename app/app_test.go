@@ -316,7 +316,7 @@ func TestTestHospitalsThroughTheWebhook(t *testing.T) {
 		{"q", "testdata/hospitals/q", "testdata/hospitals/q/dialogs.json", 0.86},
 		{"r", "testdata/hospitals/r", "testdata/hospitals/r/dialogs.json", 0.92},
 		{"s", "testdata/hospitals/s", "testdata/hospitals/s/dialogs.json", 0.98},
-		{"t", "testdata/hospitals/t", "testdata/hospitals/t/dialogs.json", 0.94},
+		{"t", "testdata/hospitals/t", "testdata/hospitals/t/dialogs.json", 0.96},
 	} {
 		t.Run(h.name, func(t *testing.T) {
 			dir := h.dataDir

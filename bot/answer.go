@@ -395,6 +395,13 @@ func (b *Bot) route(x *search.Index, s *session, u *understanding) (string, bool
 		if text, ok := b.priceMany(x, s, u); ok {
 			return text, true
 		}
+		if u.detailCue && u.iqAlt != "" && u.iqAlt != u.iq && confident(x, u.iqAlt) {
+			// The detail's words (要空腹不) name no item: 糖化 要空腹吗 is
+			// 糖化血红蛋白, not 空腹血糖.
+			if text, ok := b.priceFresh(x, s, u.iqAlt); ok {
+				return text + listDetailNotes(x, s, u.norm), true
+			}
+		}
 		if text, ok := b.priceFresh(x, s, u.iq); ok {
 			// A detail asked with it (要空腹不): the listed items' notes on it.
 			return text + listDetailNotes(x, s, u.norm), true
@@ -780,8 +787,16 @@ func (b *Bot) generic(x *search.Index, s *session, u *understanding, withItems b
 			break
 		}
 	}
-	if withItems && u.iq != "" {
-		if hs := x.Items(u.iq); len(hs) > 0 {
+	iq := u.iq
+	if withItems && u.detailCue && u.iqAlt != "" && u.iqAlt != u.iq {
+		// The detail asked with it (要空腹吗) names no item: 糖化 要空腹吗 is
+		// 糖化血红蛋白, never 空腹血糖.
+		if hs := x.Items(u.iqAlt); len(hs) > 0 && hs[0].Query >= itemThreshold {
+			iq = u.iqAlt
+		}
+	}
+	if withItems && iq != "" {
+		if hs := x.Items(iq); len(hs) > 0 {
 			itemScore = hs[0].Query
 		}
 	}
@@ -816,7 +831,7 @@ func (b *Bot) generic(x *search.Index, s *session, u *understanding, withItems b
 		}
 		return b.process(x, s, procID), true
 	case withItems && itemScore >= itemThreshold && topic == nil:
-		return b.priceFresh(x, s, u.iq)
+		return b.priceFresh(x, s, iq)
 	}
 	if topic != nil {
 		return b.topic(x, s, refineStep(x, contentQuery(u.tq), topic.Ref)), true

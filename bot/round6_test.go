@@ -58,3 +58,17 @@ func TestBeijingTianjinQuestionWords(t *testing.T) {
 	r = h.say("u4", "职工医保跟居民医保报销有嘛不一样").Text
 	mustContain(t, r, "起付线")
 }
+
+// A detail asked with a price (要空腹吗) names no item: the item is what the
+// rest of the message names, never one whose name holds the detail's words.
+func TestDetailWordsDoNotChooseTheItem(t *testing.T) {
+	d := phrasingData()
+	d.Prices = append(d.Prices,
+		knowledge.PriceItem{Code: "60", Name: "糖化血红蛋白", Category: "检验", Unit: "次", Cents: 7200, Insurance: "甲", Note: "无需空腹"},
+		knowledge.PriceItem{Code: "61", Name: "空腹血糖", Category: "检验", Unit: "次", Cents: 600, Insurance: "甲", Note: "需空腹8小时"})
+	h := newHarness(t, func(o *Options) { o.Knowledge = func() *knowledge.Data { return d } })
+	r := h.say("u1", "糖化多少钱 要空腹吗").Text
+	mustContain(t, r, "糖化血红蛋白", "72.00元")
+	mustNotContain(t, r, "空腹血糖")
+	mustContain(t, h.say("u2", "空腹血糖多少钱 要空腹吗").Text, "空腹血糖", "6.00元")
+}
