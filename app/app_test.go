@@ -290,7 +290,8 @@ const demoCorpusFloor = 1.00
 // provincial hospital (q: English mixed in, abbreviations such as PET-CT and
 // BNP) and a Yunnan/Guizhou county hospital (r: grandchildren typing for
 // villagers, pinyin typos, snake bites), an ordinary 市二院 in Jiangxi/Anhui (s)
-// and a Tianjin district hospital (t: 多儿钱, 嘛科). Each was measured blind once
+// a Tianjin district hospital (t: 多儿钱, 嘛科), a Henan county hospital (u) and
+// a Fujian 妇幼保健院 (v: Minnan and Cantonese words). Each was measured blind once
 // (README) and then used to improve the bot; here they guard against
 // regressions. Floors are the last measured figures, rounded down.
 func TestTestHospitalsThroughTheWebhook(t *testing.T) {
@@ -317,6 +318,8 @@ func TestTestHospitalsThroughTheWebhook(t *testing.T) {
 		{"r", "testdata/hospitals/r", "testdata/hospitals/r/dialogs.json", 0.92},
 		{"s", "testdata/hospitals/s", "testdata/hospitals/s/dialogs.json", 0.98},
 		{"t", "testdata/hospitals/t", "testdata/hospitals/t/dialogs.json", 0.96},
+		{"u", "testdata/hospitals/u", "testdata/hospitals/u/dialogs.json", 0.92},
+		{"v", "testdata/hospitals/v", "testdata/hospitals/v/dialogs.json", 0.96},
 	} {
 		t.Run(h.name, func(t *testing.T) {
 			dir := h.dataDir
